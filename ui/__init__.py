@@ -1,0 +1,1 @@
+"""Shared widgets: formatting, matrix tables, heatmaps, charts and the stage stepper."""
