@@ -102,3 +102,19 @@ def compare(trace):
                          "tolerance": float(np.broadcast_to(tol, printed[key].shape)[idx]),
                          "off": off, "reason": reason})
     return rows
+
+
+def as_trace_keys():
+    """The README's printed values and carried-error bounds under sgd_step's key names:
+    {key: (values, decimals, carried)}. E_new is E with the printed dog row; grad_b is the
+    printed grad_logits (the README: "update the bias using the same formula")."""
+    printed = printed_arrays()
+    out = {k: (printed[k], README_PRINTED[k][1], carried_error(k, printed))
+           for k in README_PRINTED if k != "E_new[dog]"}
+    out["grad_b"] = out["grad_logits"]
+    E = README_PARAMS["E"].copy()
+    carried = np.zeros_like(E)
+    E[README_CENTER] = printed["E_new[dog]"]
+    carried[README_CENTER] = carried_error("E_new[dog]", printed)
+    out["E_new"] = (E, README_PRINTED["E_new[dog]"][1], carried)
+    return out

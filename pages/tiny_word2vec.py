@@ -5,14 +5,17 @@ import streamlit as st
 
 from core import tiny_word2vec as tw
 from core.common import max_diffs, needs_shift
-from core.readme_check import compare
-from ui import charts
+from core.readme_check import as_trace_keys, compare
+from ui import charts, history, urlstate
 from ui.format import matrix_text, parse_matrix, tex_num, tex_text, tex_vec
 from ui.stepper import Stage, stepper
 from ui.tables import heatmap
 
 P = "tiny"
 MAX_WORDS = 12
+# Everything that defines a step: what history snapshots and restores.
+STATE_KEYS = ("tiny_vocab", "tiny_center", "tiny_target", "tiny_lr", "tiny_lr_exact", "tiny_E",
+              "tiny_W", "tiny_b", "tiny_steps")
 
 
 # --- state -------------------------------------------------------------------------------
@@ -28,8 +31,8 @@ def _readme_state():
 
 def reset_to_readme():
     st.session_state.update(_readme_state())
-    st.session_state["tiny_good"] = None
     st.session_state["tiny_stage"] = 0
+    history.push(P, STATE_KEYS, "reset to README values")
 
 
 def _lr_from_slider():
@@ -78,6 +81,8 @@ def take_step():
     st.session_state.update(tiny_E=matrix_text(trace["E_new"]), tiny_W=matrix_text(trace["W_new"]),
                             tiny_b=matrix_text(trace["b_new"]),
                             tiny_steps=st.session_state["tiny_steps"] + 1, tiny_stage=0)
+    history.push(P, STATE_KEYS, f"after step {st.session_state['tiny_steps']} "
+                                f"(loss was {trace['loss']:.4f})")
 
 
 def read_inputs():
@@ -113,6 +118,17 @@ def run_training(E, W, b, pairs, lr, epochs):
 
 for k, v in _readme_state().items():
     st.session_state.setdefault(k, v)
+try:
+    _url_words = _words(st.session_state["tiny_vocab"])
+except ValueError:
+    _url_words = list(tw.VOCAB)
+urlstate.read_url(P, {"stage": ("tiny_stage", urlstate.stage_param(5)),
+                      "center": ("tiny_center", urlstate.word_index(_url_words)),
+                      "target": ("tiny_target", urlstate.word_index(_url_words)),
+                      "lr": ("tiny_lr_exact", urlstate.positive_float)})
+if 0 <= st.session_state["tiny_lr_exact"] <= 2:
+    st.session_state["tiny_lr"] = st.session_state["tiny_lr_exact"]
+history.start(P, STATE_KEYS)
 
 # --- page ----------------------------------------------------------------------------------
 
@@ -125,8 +141,9 @@ st.markdown(
     "defaults are the README's example: *dog → park*, learning rate 0.1.")
 
 decimals = int(st.session_state.get("decimals", 4))
+urlstate.url_notice(P)
 
-with st.container(border=True):
+with st.container(border=True, key="tiny_controls"):
     c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
     try:
         words_now = _words(st.session_state["tiny_vocab"])
@@ -159,6 +176,7 @@ with st.container(border=True):
     b2.button("Reset to README values", key="tiny_reset_params", on_click=reset_to_readme,
               width="stretch")
     b3.markdown(f"**Steps taken: {st.session_state['tiny_steps']}**")
+    history.controls(P)
 
 if st.session_state.pop("tiny_reinit", False):
     st.info("The vocabulary changed size, so E, W and b start from new random values "
@@ -203,7 +221,7 @@ def readme_beside(keys):
 
 
 def dot_terms(a, B_row, bias=None):
-    terms = " + ".join(f"{tex_num(x, decimals, True)}{tex_num(y, decimals, True)}"
+    terms = " + ".join(f"({tex_num(x, decimals)})({tex_num(y, decimals)})"
                        for x, y in zip(a, B_row))
     return terms + (f" + {tex_num(bias, decimals, True)}" if bias is not None else "")
 
@@ -313,7 +331,17 @@ marks["b_new"] = np.where(trace["b_new"] != b, "changed", "")
 
 st.markdown(f"#### Step {st.session_state['tiny_steps'] + 1}: "
             f"{words[c]} → {words[t]}, α = {lr:g}")
-stepper(P, STAGES, trace, decimals, axes, marks, diffs)
+readme_values = as_trace_keys() if is_readme else {}
+presets = {"the README's printed values": {
+    k: "\n".join(" ".join(f"{x:.{dec}f}" for x in row) for row in np.atleast_2d(vals))
+    for k, (vals, dec, _) in readme_values.items()}} if is_readme else None
+trained = st.session_state.get("tiny_trained")
+cur = stepper(P, STAGES, trace, decimals, axes, marks, diffs, title="Tiny word2vec: one SGD step",
+              carried={k: v[2] for k, v in readme_values.items()} or None, presets=presets,
+              charts={"loss curve": charts.loss_chart(trained["result"]["losses"])}
+              if trained else None)
+urlstate.write_url({"stage": cur + 1, "center": words[c], "target": words[t], "lr": repr(lr),
+                    "decimals": decimals})
 if is_readme:
     n_off = sum(r["off"] for r in readme_rows)
     st.caption(f"README check: {n_off} of {len(readme_rows)} printed values are off by more "

@@ -44,13 +44,17 @@ def embedding_move(before, after, words, moved):
                "positions.")
 
 
-def loss_curve(losses, title="loss per epoch", placeholder=None):
-    """Loss against epoch; draws into `placeholder` when given (for live updates)."""
+def loss_chart(losses, title="loss per epoch"):
+    """Loss against epoch as an Altair chart (also what the PNG / SVG export draws)."""
     df = pd.DataFrame({"epoch": np.arange(1, len(losses) + 1), "loss": np.asarray(losses, float)})
-    chart = alt.Chart(df).mark_line(point=len(df) <= 60, color=PALETTE[0]).encode(
+    return alt.Chart(df).mark_line(point=len(df) <= 60, color=PALETTE[0]).encode(
         x=alt.X("epoch:Q"), y=alt.Y("loss:Q", scale=alt.Scale(zero=False)),
         tooltip=["epoch", "loss"]).properties(title=title, height=260)
-    (placeholder or st).altair_chart(chart, width="stretch")
+
+
+def loss_curve(losses, title="loss per epoch", placeholder=None):
+    """Loss against epoch; draws into `placeholder` when given (for live updates)."""
+    (placeholder or st).altair_chart(loss_chart(losses, title), width="stretch")
 
 
 def trajectories(history, words, placeholder=None):

@@ -9,6 +9,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 import streamlit as st
 
+from ui import selfcheck
+from ui.export import downloads
 from ui.tables import MARK_LEGEND, matrix_table
 
 SHOWN_LINES = 8  # plugged-in lines shown before the rest fold into an expander
@@ -41,17 +43,20 @@ def stepper_buttons(prefix, stages):
     n = len(stages)
     cur = stage_index(prefix, n)
     key = f"{prefix}_stage"
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 5], vertical_alignment="center")
+    c1, c2, c3, _, c5 = st.columns([1.4, 1.4, 1.4, 2.6, 1.2], vertical_alignment="center")
+    # Streamlit's own keyboard shortcuts: → next, ← previous, Home back to the first stage.
     c1.button("◀ Prev", key=f"{prefix}_prev", on_click=_move, args=(key, -1, n),
-              disabled=cur == 0, width="stretch")
+              disabled=cur == 0, width="stretch", shortcut="Left")
     c2.button("Next ▶", key=f"{prefix}_next", on_click=_move, args=(key, 1, n),
-              disabled=cur == n - 1, width="stretch", type="primary")
+              disabled=cur == n - 1, width="stretch", type="primary", shortcut="Right")
     c3.button("⟲ Reset", key=f"{prefix}_reset", on_click=_move, args=(key, -n, n),
-              width="stretch")
+              width="stretch", shortcut="Home")
+    c5.toggle("Quiz", key=f"{prefix}_quiz", help="Hide each stage's numbers until you have "
+              "predicted them.")
     trail = " → ".join(f"**▶ {i + 1}. {s.name}**" if i == cur else
                        (f"✓ {i + 1}. {s.name}" if i < cur else f"{i + 1}. {s.name}")
                        for i, s in enumerate(stages))
-    c4.markdown(trail)
+    st.markdown(trail)
     return cur
 
 
@@ -66,11 +71,7 @@ def check_line(diffs, keys, tol=1e-10):
 
 
 def render_stage(stage, trace, decimals, axes, marks, diffs):
-    """One stage's body: formulas, numbers plugged in, tables, chart, autograd check."""
-    if stage.note:
-        st.caption(stage.note)
-    for f in stage.formulas:
-        st.latex(f)
+    """One stage's body: numbers plugged in, tables, chart, autograd check."""
     lines = stage.lines(trace, decimals) if stage.lines else []
     for line in lines[:SHOWN_LINES]:
         st.latex(line)
@@ -85,10 +86,24 @@ def render_stage(stage, trace, decimals, axes, marks, diffs):
         stage.chart(trace, decimals)
     if diffs:
         st.markdown(check_line(diffs, stage.keys))
+    return lines
 
 
-def stepper(prefix, stages, trace, decimals, axes=None, marks=None, diffs=None):
-    """Buttons, then stages 1..current top to bottom (earlier ones collapsed)."""
+def stage_head(stage):
+    if stage.note:
+        st.caption(stage.note)
+    for f in stage.formulas:
+        st.latex(f)
+
+
+def stepper(prefix, stages, trace, decimals, axes=None, marks=None, diffs=None, *, title="",
+            carried=None, presets=None, charts=None):
+    """Buttons, then stages 1..current top to bottom (earlier ones collapsed), then exports.
+
+    With the quiz on, the current stage's numbers wait for a prediction. Each stage can be
+    checked against the student's own numbers (`carried`: extra tolerance per key;
+    `presets`: {name: {key: text}} to load, e.g. a seed's printed values).
+    """
     axes, marks = axes or {}, marks or {}
     cur = stepper_buttons(prefix, stages)
     if marks:
@@ -96,10 +111,17 @@ def stepper(prefix, stages, trace, decimals, axes=None, marks=None, diffs=None):
     for i, stage in enumerate(stages[:cur + 1]):
         if i < cur:
             with st.expander(f"✓ Stage {i + 1}. {stage.name}", expanded=False):
+                stage_head(stage)
                 render_stage(stage, trace, decimals, axes, marks, diffs)
-        else:
-            with st.container(border=True):
-                st.subheader(f"▶ Stage {i + 1} of {len(stages)}: {stage.name}")
-                render_stage(stage, trace, decimals, axes, marks, diffs)
+            continue
+        with st.container(border=True, key=f"{prefix}_current"):
+            st.subheader(f"▶ Stage {i + 1} of {len(stages)}: {stage.name}")
+            stage_head(stage)
+            if st.session_state.get(f"{prefix}_quiz") and not selfcheck.quiz(
+                    prefix, i, stage, trace, decimals, axes):
+                continue
+            lines = render_stage(stage, trace, decimals, axes, marks, diffs)
+            selfcheck.hand_check(prefix, i, stage, trace, decimals, axes, lines, carried, presets)
+    with st.container(key=f"{prefix}_exports"):
+        downloads(prefix, title or prefix, stages, trace, decimals, axes, charts)
     return cur
-

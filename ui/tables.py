@@ -72,6 +72,5 @@ def heatmap(values, decimals, rows, cols, title=""):
         text="label:N",
         color=alt.condition(f"abs(datum.value) > {0.6 * bound}", alt.value("white"),
                             alt.value("black")))
-    chart = (rect + text).properties(title=title, height=40 * len(rows) + 20,
-                                     width=max(90 * len(cols), 160))
+    chart = (rect + text).properties(title=title, height=alt.Step(36), width=alt.Step(84))
     st.altair_chart(chart, width="content")

@@ -1,0 +1,226 @@
+"""Classroom features through ui/ (issue 7), on the tiny word2vec page: history, URL state,
+exports, quiz and the hand-calculation check."""
+import csv
+import io
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import tiny_word2vec as tw
+from core.readme_check import compare
+from tests.conftest import ROOT, open_page, shown_table, shown_tables
+from ui import export
+from ui.stepper import Stage
+
+P = tw.README_PARAMS
+
+
+def page_with_url(**params):
+    at = AppTest.from_file(str(ROOT / "pages" / "tiny_word2vec.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+# --- history --------------------------------------------------------------------------------
+
+def test_undo_redo_and_scrubber_restore_exact_numbers(app):
+    at = open_page(app, "tiny_word2vec.py")
+    states = [at.session_state["tiny_good"]["W"].copy()]
+    for _ in range(3):
+        at.button(key="tiny_take").click().run()
+        states.append(at.session_state["tiny_good"]["W"].copy())
+    at.button(key="tiny_undo").click().run()
+    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], states[2])
+    at.button(key="tiny_undo").click().run()
+    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], states[1])
+    at.button(key="tiny_redo").click().run()
+    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], states[2])
+    at.select_slider(key="tiny_scrub").set_value(0).run()
+    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], P["W"])
+    at.select_slider(key="tiny_scrub").set_value(3).run()
+    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], states[3])
+    assert at.session_state["tiny_steps"] == 3
+    # the numbers on screen follow: the next step's W_new from the restored point
+    at.session_state["tiny_stage"] = 4
+    at.run()
+    step = tw.sgd_step(at.session_state["tiny_good"]["E"], states[3], at.session_state["tiny_good"]["b"],
+                       0, 2, 0.1)
+    np.testing.assert_allclose(shown_table(at, "W_new").to_numpy(), step["W_new"], atol=5e-5)
+
+
+def test_history_cap_drops_oldest_with_a_note(app, monkeypatch):
+    from ui import history
+    monkeypatch.setattr(history, "CAP", 3)
+    at = open_page(app, "tiny_word2vec.py")
+    for _ in range(4):
+        at.button(key="tiny_take").click().run()
+    assert "oldest were dropped" in " ".join(c.value for c in at.caption)
+    at.button(key="tiny_reset_params").click().run()
+    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], P["W"])
+
+
+# --- URL ------------------------------------------------------------------------------------
+
+def test_url_opens_same_stage_and_values():
+    at = page_with_url(stage="5", center="cat", target="dog", lr="0.25")
+    assert at.session_state["tiny_stage"] == 4
+    want = tw.sgd_step(P["E"], P["W"], P["b"], 1, 0, 0.25)
+    np.testing.assert_allclose(shown_table(at, "W_new").to_numpy(), want["W_new"], atol=5e-5)
+    assert not at.warning
+    assert dict(at.query_params) == {"stage": "5", "center": "cat", "target": "dog",
+                                     "lr": "0.25", "decimals": "4"}
+
+
+@pytest.mark.parametrize("params", [
+    {"center": "unicorn"}, {"lr": "nan"}, {"lr": "-1"}, {"lr": "inf"}, {"stage": "99"},
+    {"stage": "abc"}, {"stage": "0"}, {"target": "x" * 10_000}, {"lr": "1" * 10_000},
+    {"center": "<script>alert(1)</script>"}, {"target": "$\\frac{1}{0}$ **bold** _x_"},
+])
+def test_hostile_url_falls_back_with_notice(params):
+    at = page_with_url(**params)
+    notice = " ".join(w.value for w in at.warning)
+    assert "could not be used" in notice
+    assert at.session_state["tiny_stage"] == 0 or "stage" not in params
+    assert at.session_state["tiny_center"] == 0 and at.session_state["tiny_target"] == 2
+    assert at.session_state["tiny_good"]["lr"] == 0.1
+    assert "<script>" not in notice and len(notice) < 1000
+
+
+def test_hostile_decimals_in_url_fall_back_on_the_app():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["decimals"] = "99"
+    at.run()
+    assert not at.exception
+    assert "could not be used" in " ".join(w.value for w in at.warning)
+    assert at.sidebar.slider[0].value == 4
+
+
+# --- exports --------------------------------------------------------------------------------
+
+def readme_trace():
+    return tw.sgd_step(P["E"], P["W"], P["b"], 0, 2, 0.1)
+
+
+AXES = {"v": (["d0", "d1"], None), "logits": (["dog", "cat", "park"], None),
+        "W_new": (["dog", "cat", "park"], ["d0", "d1"])}
+
+
+def test_csv_export_parses_back_to_the_trace():
+    trace = readme_trace()
+    rows = list(csv.DictReader(io.StringIO(export.trace_csv(trace, AXES))))
+    assert len(rows) == sum(np.size(v) for v in trace.values())
+    for r in rows:
+        idx = tuple(int(i) for i in r["index"].split("/") if i != "")
+        assert float(r["value"]) == float(np.asarray(trace[r["quantity"]])[idx])
+    assert {r["row"] for r in rows if r["quantity"] == "W_new"} == {"dog", "cat", "park"}
+
+
+def test_markdown_and_latex_worksheets_hold_the_numbers_and_escape_words():
+    trace = readme_trace()
+    words = ["dog", "$x_1 \\ **<script>alert(1)</script>", "park"]
+    axes = {"W_new": (words, ["d0", "d1"])}
+    stages = [Stage("Update", ("W_new", "loss"), (r"\theta - \alpha g",),
+                    lambda tr, dec: [f"L = {tr['loss']:.{dec}f}"])]
+    md = export.worksheet_md("Tiny", stages, trace, 4, axes)
+    nums = [float(x) for x in re.findall(r"-?\d+\.\d{4}", md)]
+    for x in np.ravel(trace["W_new"]):
+        assert round(float(x), 4) in nums
+    assert "<script>" not in md and "\\<script\\>" in md
+    assert f"{trace['loss']:.4f}" in md
+    tex = export.worksheet_tex("Tiny", stages, trace, 4, axes)
+    assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+    assert "\\$x\\_1 \\textbackslash{}" in tex
+    for x in np.ravel(trace["W_new"]):
+        assert f"{x:.4f}" in tex
+
+
+def test_chart_exports_are_png_and_svg():
+    from ui.charts import loss_chart
+    chart = loss_chart([1.0, 0.5, 0.25])
+    assert export.chart_image(chart, "png")[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in export.chart_image(chart, "svg")
+
+
+# --- quiz -----------------------------------------------------------------------------------
+
+def submit(at, label):
+    [b for b in at.button if b.label == label][0].click().run()
+
+
+def test_quiz_hides_numbers_until_prediction_then_marks(app):
+    at = open_page(app, "tiny_word2vec.py")
+    at.toggle(key="tiny_quiz").set_value(True).run()
+    assert not shown_tables(at, "logits")
+    # Exact logits are about [-0.3273, -0.9441, -0.4481]: two right within 0.01, one wrong.
+    at.selectbox(key="tiny_quiz_key_0").set_value("logits").run()
+    at.text_input(key="tiny_quiz_text_0").input("-0.33 0.5 -0.45")
+    submit(at, "Reveal")
+    assert not at.exception
+    assert any("2 of 3 right" in s.value for s in at.success)
+    marks = [t.value for t in at.table if "mark" in getattr(t.value, "columns", [])][0]
+    assert list(marks["mark"]) == ["✓ right", "✗ wrong", "✓ right"]
+    assert shown_tables(at, "logits")
+
+
+def test_quiz_signs(app):
+    at = open_page(app, "tiny_word2vec.py")
+    at.session_state["tiny_stage"] = 3
+    at.toggle(key="tiny_quiz").set_value(True).run()
+    at.selectbox(key="tiny_quiz_key_3").set_value("grad_logits").run()
+    at.radio(key="tiny_quiz_mode_3").set_value("signs").run()
+    at.text_input(key="tiny_quiz_text_3").input("+ - -")  # exact: + + -
+    submit(at, "Reveal")
+    marks = [t.value for t in at.table if "mark" in getattr(t.value, "columns", [])][0]
+    assert list(marks["mark"]) == ["✓ right", "✗ wrong", "✓ right"]
+
+
+# --- check my hand calculation ----------------------------------------------------------------
+
+def hand_check(at, stage, key, text):
+    at.session_state["tiny_stage"] = stage
+    at.run()
+    at.selectbox(key=f"tiny_hc_key_{stage}").set_value(key).run()
+    at.text_area(key=f"tiny_hc_text_{stage}").input(text)
+    at.button(key=f"tiny_hc_check_{stage}").click().run()
+    assert not at.exception
+    tables = [t.value for t in at.table if "mark" in getattr(t.value, "columns", [])]
+    return list(tables[-1]["mark"]) if tables else []
+
+
+def test_hand_check_marks_and_points_to_first_wrong(app):
+    at = open_page(app, "tiny_word2vec.py")
+    # By hand: z = (-0.9937)(0.4141) + (-0.4648)(-0.1088) - 0.5832 = -0.9441 for cat.
+    marks = hand_check(at, 0, "logits", "-0.3273, -0.9400, -0.4481")
+    assert marks == ["✓ right", "✗ wrong", "✓ right"]
+    err = " ".join(e.value for e in at.error)
+    assert "first is logits[cat]" in err
+    assert any("z_{\\text{cat}}" in l.body for l in at.latex)
+
+
+def test_hand_check_all_right(app):
+    at = open_page(app, "tiny_word2vec.py")
+    assert hand_check(at, 2, "loss", "1.0070") == ["✓ right"]
+    assert any("All checked values are right" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize("stage,key", [(0, "logits"), (1, "exp"), (1, "probs"), (3, "grad_W"),
+                                       (3, "grad_v"), (4, "E_new"), (4, "W_new"), (4, "b_new")])
+def test_readme_values_in_hand_check_find_the_readme_slips(app, stage, key):
+    at = open_page(app, "tiny_word2vec.py")
+    at.session_state["tiny_stage"] = stage
+    at.run()
+    at.selectbox(key=f"tiny_hc_key_{stage}").set_value(key).run()
+    at.button(key=f"tiny_hc_load_{stage}_{key}").click().run()
+    at.button(key=f"tiny_hc_check_{stage}").click().run()
+    marks = [t.value for t in at.table if "mark" in getattr(t.value, "columns", [])][-1]["mark"]
+    flagged = [m == "✗ wrong" for m in marks]
+    rows = [r for r in compare(readme_trace()) if r["key"].split("[")[0] == key]
+    want = [r["off"] for r in rows]
+    if key == "E_new":   # only the dog row is printed; the other rows are E itself
+        want = want + [False] * 4
+    assert flagged == want

@@ -1,0 +1,110 @@
+"""Exports of the current step: CSV (one row per element), Markdown and LaTeX worksheets,
+and charts as PNG / SVG. The text builders are plain functions (tests parse them back)."""
+import csv
+import io
+
+import numpy as np
+import streamlit as st
+
+from ui.format import md_text, num, tex_text
+from ui.tables import frame
+
+
+def _labels(arr, axes):
+    """(row label, column label) for every element of arr, in C order."""
+    rows, cols = axes if axes else (None, None)
+    arr = np.asarray(arr)
+    for idx in np.ndindex(arr.shape):
+        if arr.ndim == 0:
+            yield idx, "", ""
+        elif arr.ndim == 1:
+            yield idx, (str(rows[idx[0]]) if rows is not None else str(idx[0])), ""
+        else:
+            yield idx, (str(rows[idx[0]]) if rows is not None else str(idx[0])), \
+                (str(cols[idx[1]]) if cols is not None else str(idx[1]))
+
+
+def trace_csv(trace, axes):
+    """quantity,index,row,column,value: one row per element, full float64 precision."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["quantity", "index", "row", "column", "value"])
+    for key, value in trace.items():
+        arr = np.asarray(value, dtype=np.float64)
+        for idx, r, c in _labels(arr, axes.get(key)):
+            w.writerow([key, "/".join(map(str, idx)), r, c, repr(float(arr[idx]))])
+    return out.getvalue()
+
+
+def _md_table(arr, axes, decimals):
+    df = frame(arr, *(axes or (None, None)))
+    lines = ["| | " + " | ".join(md_text(c) for c in df.columns) + " |",
+             "|---|" + "---:|" * df.shape[1]]
+    lines += ["| " + md_text(name) + " | " + " | ".join(num(x, decimals).strip() for x in row) + " |"
+              for name, row in zip(df.index, df.to_numpy())]
+    return "\n".join(lines)
+
+
+def worksheet_md(title, stages, trace, decimals, axes):
+    """The worksheet as shown: per stage the formulas, the lines with numbers, the tables."""
+    parts = [f"# {md_text(title)}"]
+    for i, stage in enumerate(stages):
+        parts.append(f"## Stage {i + 1}: {stage.name}")
+        parts += [f"$$ {f} $$" for f in stage.formulas]
+        parts += [f"$$ {line} $$" for line in (stage.lines(trace, decimals) if stage.lines else [])]
+        for k in stage.keys:
+            parts.append(f"**{md_text(k)}**\n\n" + _md_table(trace[k], axes.get(k), decimals))
+    return "\n\n".join(parts) + "\n"
+
+
+def _tex_table(arr, axes, decimals):
+    df = frame(arr, *(axes or (None, None)))
+    head = " & ".join(tex_text(c) for c in df.columns)
+    body = [tex_text(name) + " & " + " & ".join(num(x, decimals).strip() for x in row) + r" \\"
+            for name, row in zip(df.index, df.to_numpy())]
+    return ("\\begin{tabular}{l" + "r" * df.shape[1] + "}\n & " + head + r" \\ \hline" + "\n" +
+            "\n".join(body) + "\n\\end{tabular}")
+
+
+def worksheet_tex(title, stages, trace, decimals, axes):
+    """A standalone LaTeX document with the same lines and tables."""
+    parts = [r"\documentclass{article}", r"\usepackage{amsmath,amssymb}",
+             r"\usepackage[margin=2cm]{geometry}", r"\begin{document}",
+             r"\section*{" + tex_text(title) + "}"]
+    for i, stage in enumerate(stages):
+        parts.append(r"\subsection*{Stage " + str(i + 1) + ": " + tex_text(stage.name) + "}")
+        parts += [r"\[ " + f + r" \]" for f in stage.formulas]
+        parts += [r"\[ " + line + r" \]" for line in (stage.lines(trace, decimals) if stage.lines else [])]
+        for k in stage.keys:
+            parts.append(r"\noindent " + tex_text(k) + r"\\[2pt]" + "\n" +
+                         _tex_table(trace[k], axes.get(k), decimals) + r"\\[6pt]")
+    parts.append(r"\end{document}")
+    return "\n".join(parts) + "\n"
+
+
+def chart_image(chart, fmt):
+    """An Altair chart as PNG bytes or SVG text (vl-convert, offline)."""
+    import vl_convert as vlc
+    spec = chart.to_json()
+    return vlc.vegalite_to_png(spec, scale=2) if fmt == "png" else vlc.vegalite_to_svg(spec)
+
+
+def downloads(prefix, title, stages, trace, decimals, axes, charts=None):
+    """Download buttons for this step (and for each named chart)."""
+    st.markdown("**Export this step**")
+    cols = st.columns(4 + 2 * len(charts or {}))
+    cols[0].download_button("CSV", lambda: trace_csv(trace, axes), f"{prefix}_step.csv",
+                            "text/csv", key=f"{prefix}_dl_csv", on_click="ignore")
+    cols[1].download_button("Markdown", lambda: worksheet_md(title, stages, trace, decimals, axes),
+                            f"{prefix}_worksheet.md", "text/markdown", key=f"{prefix}_dl_md",
+                            on_click="ignore")
+    cols[2].download_button("LaTeX", lambda: worksheet_tex(title, stages, trace, decimals, axes),
+                            f"{prefix}_worksheet.tex", "application/x-tex", key=f"{prefix}_dl_tex",
+                            on_click="ignore")
+    for j, (name, chart) in enumerate((charts or {}).items()):
+        for k, fmt in enumerate(("png", "svg")):
+            cols[3 + 2 * j + k].download_button(
+                f"{name} {fmt.upper()}", lambda c=chart, f=fmt: chart_image(c, f),
+                f"{prefix}_{name.replace(' ', '_')}.{fmt}",
+                "image/png" if fmt == "png" else "image/svg+xml", key=f"{prefix}_dl_{name}_{fmt}",
+                on_click="ignore")

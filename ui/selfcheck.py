@@ -1,0 +1,158 @@
+"""Predict-then-reveal quizzes and "check my hand calculation" for any stage.
+
+Typed numbers are marked right when within half a unit of their own last typed digit of the
+exact value, plus the rounding they may carry from earlier rounded steps (one more half unit
+by default; a page can pass the exact carried bound, as the tiny word2vec does for its README).
+"""
+import hashlib
+import re
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ui.format import num, tex_num
+
+_TOKEN = re.compile(r"[^\s,;\[\]()]+")
+
+
+def parse_typed(text, size):
+    """Typed numbers -> (values, decimals); '?' skips an entry. ValueError when unusable."""
+    tokens = _TOKEN.findall(str(text).replace("−", "-"))
+    if len(tokens) != size:
+        raise ValueError(f"expected {size} values (use ? to skip one), got {len(tokens)}")
+    values, decimals = np.full(size, np.nan), np.zeros(size, dtype=int)
+    for i, tok in enumerate(tokens):
+        if tok == "?":
+            continue
+        try:
+            values[i] = float(tok)
+        except ValueError:
+            raise ValueError(f"value {i + 1}: '{tok[:20]}' is not a number") from None
+        if not np.isfinite(values[i]):
+            raise ValueError(f"value {i + 1}: '{tok[:20]}' is not a finite number")
+        mantissa = tok.lower().split("e")[0]
+        decimals[i] = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    return values, decimals
+
+
+def parse_signs(text, size):
+    """'+ - 0 ?' tokens -> array of +1/-1/0 (nan for skipped)."""
+    tokens = _TOKEN.findall(str(text))
+    if len(tokens) != size:
+        raise ValueError(f"expected {size} signs (+, -, 0 or ?), got {len(tokens)}")
+    table = {"+": 1.0, "-": -1.0, "−": -1.0, "0": 0.0, "?": np.nan}
+    bad = [t for t in tokens if t not in table]
+    if bad:
+        raise ValueError(f"'{bad[0][:10]}' is not a sign: use +, -, 0 or ?")
+    return np.array([table[t] for t in tokens])
+
+
+def mark_values(values, decimals, exact, carried=None):
+    """Per entry: True right, False wrong, None skipped; and the tolerance used."""
+    exact = np.ravel(np.asarray(exact, dtype=np.float64))
+    half = 0.5 * 10.0 ** -decimals.astype(float)
+    tol = half + (half if carried is None else np.broadcast_to(np.ravel(carried), exact.shape))
+    right = np.abs(values - exact) <= tol + 1e-12
+    return [None if np.isnan(v) else bool(r) for v, r in zip(values, right)], tol
+
+
+def _fingerprint(trace, i):
+    h = hashlib.sha1(str(i).encode())
+    for v in trace.values():
+        h.update(np.ascontiguousarray(v, dtype=np.float64).tobytes())
+    return h.hexdigest()
+
+
+def _labels(key, shape, axes):
+    rows, cols = axes.get(key, (None, None))
+    out = []
+    for idx in np.ndindex(shape):
+        parts = [str(rows[idx[0]]) if rows is not None else str(idx[0])] if idx else []
+        if len(idx) > 1:
+            parts.append(str(cols[idx[1]]) if cols is not None else str(idx[1]))
+        out.append(f"{key}[{', '.join(parts)}]" if parts else key)
+    return out
+
+
+def _result_table(labels, typed, exact, verdicts, decimals):
+    st.table(pd.DataFrame({"entry": labels,
+                           "yours": ["?" if np.isnan(x) else f"{x:g}" for x in typed],
+                           "exact": [num(x, decimals) for x in exact],
+                           "mark": ["–" if v is None else ("✓ right" if v else "✗ wrong")
+                                    for v in verdicts]}))
+
+
+def quiz(prefix, i, stage, trace, decimals, axes):
+    """Hide stage i's numbers until a prediction is entered; True once revealed."""
+    revealed = st.session_state.setdefault(f"{prefix}_revealed", set())
+    fp = _fingerprint(trace, i)
+    if fp in revealed:
+        return True
+    st.info("Quiz: predict before you look. Enter your values (or signs), then reveal.")
+    c1, c2, c3 = st.columns([2, 2, 2])
+    key = c1.selectbox("Quantity", stage.keys, key=f"{prefix}_quiz_key_{i}")
+    mode = c2.radio("Predict", ["values", "signs"], horizontal=True, key=f"{prefix}_quiz_mode_{i}")
+    tol = c3.number_input("Tolerance", 0.0, 10.0, 0.01, format="%.4f", key=f"{prefix}_quiz_tol")
+    exact = np.ravel(np.asarray(trace[key], dtype=np.float64))
+    with st.form(key=f"{prefix}_quiz_form_{i}", border=False):
+        text = st.text_input(f"Your prediction for {key}: {exact.size} "
+                             f"{'numbers' if mode == 'values' else 'signs (+ - 0)'} in order, "
+                             "? to skip", key=f"{prefix}_quiz_text_{i}")
+        go = st.form_submit_button("Reveal")
+    if not go:
+        return False
+    try:
+        if mode == "values":
+            typed = parse_typed(text, exact.size)[0]
+            verdicts = [None if np.isnan(v) else bool(abs(v - x) <= tol + 1e-12)
+                        for v, x in zip(typed, exact)]
+        else:
+            typed = parse_signs(text, exact.size)
+            verdicts = [None if np.isnan(s) else bool(s == np.sign(x)) for s, x in zip(typed, exact)]
+    except ValueError as err:
+        st.error(str(err))
+        return False
+    revealed.add(fp)
+    n_right = sum(v is True for v in verdicts)
+    st.session_state[f"{prefix}_quiz_result_{i}"] = (key, typed, verdicts)
+    st.success(f"{n_right} of {sum(v is not None for v in verdicts)} right.")
+    _result_table(_labels(key, np.shape(trace[key]), axes), typed, exact, verdicts, decimals)
+    return True
+
+
+def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, presets=None):
+    """Type or paste your own numbers for a quantity; each is marked, the first wrong one
+    is pointed at with the line that gives the right value."""
+    with st.expander("✍ Check my hand calculation"):
+        key = st.selectbox("Quantity", stage.keys, key=f"{prefix}_hc_key_{i}")
+        text_key = f"{prefix}_hc_text_{i}"
+        for name, values in (presets or {}).items():
+            if key in values and st.button(f"Load {name}", key=f"{prefix}_hc_load_{i}_{key}"):
+                st.session_state[text_key] = values[key]
+        shape = np.shape(trace[key])
+        st.text_area(f"Your {key}: {int(np.prod(shape))} numbers in table order (rows one per "
+                     "line); ? skips one", key=text_key, height=100)
+        if not st.button("Check", key=f"{prefix}_hc_check_{i}"):
+            return
+        exact = np.ravel(np.asarray(trace[key], dtype=np.float64))
+        try:
+            typed, typed_dec = parse_typed(st.session_state[text_key], exact.size)
+        except ValueError as err:
+            st.error(str(err))
+            return
+        verdicts, _ = mark_values(typed, typed_dec, exact, (carried or {}).get(key))
+        labels = _labels(key, shape, axes)
+        _result_table(labels, typed, exact, verdicts, decimals)
+        wrong = [j for j, v in enumerate(verdicts) if v is False]
+        if not wrong:
+            st.success("All checked values are right (within the rounding of what you typed).")
+            return
+        j = wrong[0]
+        st.error(f"{len(wrong)} wrong. The first is {labels[j]}: you have {typed[j]:g}, the exact "
+                 f"value is {num(exact[j], decimals + 2).strip()}.")
+        target = "= " + tex_num(exact[j], decimals)
+        line = next((ln for ln in lines if ln.rstrip().endswith(target)), None)
+        if line:
+            st.markdown("The line that gives it:")
+            st.latex(line)
