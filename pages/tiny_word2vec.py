@@ -9,7 +9,6 @@ from core.readme_check import as_trace_keys, compare
 from ui import charts, history, urlstate
 from ui.format import matrix_text, parse_matrix, tex_num, tex_text, tex_vec
 from ui.stepper import Stage, stepper
-from ui.tables import heatmap
 
 P = "tiny"
 MAX_WORDS = 12
@@ -111,6 +110,12 @@ def autograd_diffs(E, W, b, center, target, lr):
                      tw.torch_sgd_step(E, W, b, center, target, lr))
 
 
+@st.cache_data(show_spinner=False)
+def readme_comparison(E, W, b, center, target, lr):
+    """compare() rows and the printed values under trace keys, for the README's example."""
+    return compare(tw.sgd_step(E, W, b, center, target, lr)), as_trace_keys()
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def run_training(E, W, b, pairs, lr, epochs):
     return tw.train(E, W, b, pairs, lr, epochs)
@@ -203,7 +208,7 @@ diffs = autograd_diffs(E, W, b, c, t, lr)
 is_readme = (words == list(tw.VOCAB) and c == tw.README_CENTER and t == tw.README_TARGET
              and lr == tw.README_LR and all(np.array_equal(good[k], tw.README_PARAMS[k])
                                             for k in ("E", "W", "b")))
-readme_rows = compare(trace) if is_readme else []
+readme_rows, readme_values = readme_comparison(E, W, b, c, t, lr) if is_readme else ([], {})
 
 
 def readme_beside(keys):
@@ -275,7 +280,7 @@ def update_lines(tr, dec):
 
 
 def forward_chart(tr, dec):
-    heatmap(W, dec, words, dims, title="W (one row per word)")
+    charts.heatmap(W, dec, words, dims, title="W (one row per word)")
     readme_beside(("logits",))
 
 
@@ -285,7 +290,7 @@ def softmax_chart(tr, dec):
 
 
 def backward_chart(tr, dec):
-    heatmap(tr["grad_W"], dec, words, dims, title="∂L/∂W")
+    charts.heatmap(tr["grad_W"], dec, words, dims, title="∂L/∂W")
     readme_beside(("grad_logits", "grad_W", "grad_v"))
 
 
@@ -331,17 +336,14 @@ marks["b_new"] = np.where(trace["b_new"] != b, "changed", "")
 
 st.markdown(f"#### Step {st.session_state['tiny_steps'] + 1}: "
             f"{words[c]} → {words[t]}, α = {lr:g}")
-readme_values = as_trace_keys() if is_readme else {}
 presets = {"the README's printed values": {
     k: "\n".join(" ".join(f"{x:.{dec}f}" for x in row) for row in np.atleast_2d(vals))
     for k, (vals, dec, _) in readme_values.items()}} if is_readme else None
 trained = st.session_state.get("tiny_trained")
-cur = stepper(P, STAGES, trace, decimals, axes, marks, diffs, title="Tiny word2vec: one SGD step",
-              carried={k: v[2] for k, v in readme_values.items()} or None, presets=presets,
-              charts={"loss curve": charts.loss_chart(trained["result"]["losses"])}
-              if trained else None)
-urlstate.write_url({"stage": cur + 1, "center": words[c], "target": words[t], "lr": repr(lr),
-                    "decimals": decimals})
+stepper(P, STAGES, trace, decimals, axes, marks, diffs, title="Tiny word2vec: one SGD step",
+        carried={k: v[2] for k, v in readme_values.items()} or None, presets=presets,
+        charts={"loss curve": charts.loss_spec(trained["result"]["losses"])} if trained else None,
+        url={"center": words[c], "target": words[t], "lr": repr(lr), "decimals": decimals})
 if is_readme:
     n_off = sum(r["off"] for r in readme_rows)
     st.caption(f"README check: {n_off} of {len(readme_rows)} printed values are off by more "

@@ -1,5 +1,8 @@
 """Shared test fixtures: paths and an AppTest factory."""
+import re
 from pathlib import Path
+
+import pandas as pd
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,14 +26,42 @@ def open_page(at, file):
     return at
 
 
+def _cells(line):
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def _unescape(text):
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _number(cell):
+    """A table cell such as **:orange-background[`-0.6347`]** as a float."""
+    return float(re.search(r"`\s*([^`]+?)\s*`", cell).group(1))
+
+
+def parse_table(markdown):
+    """(name, DataFrame of floats) from a Markdown table rendered by ui.tables."""
+    lines = markdown.strip().splitlines()
+    head = [_unescape(c) for c in _cells(lines[0])]
+    rows = [_cells(line) for line in lines[2:]]
+    df = pd.DataFrame([[_number(c) for c in r[1:]] for r in rows],
+                      index=[_unescape(r[0]) for r in rows], columns=head[1:])
+    return head[0], df
+
+
 def shown_tables(at, name):
     """The DataFrames of the rendered tables named `name` (the quantity in the corner)."""
-    return [t.value for t in at.table
-            if hasattr(t.value, "index") and t.value.index.name == name]
+    out = []
+    for m in at.markdown:
+        if m.value.startswith("| ") and "---:|" in m.value:
+            table_name, df = parse_table(m.value)
+            if table_name == name:
+                out.append(df)
+    return out
 
 
 def shown_table(at, name):
     """The last rendered table of quantity `name`, as floats (the value shown on screen)."""
     frames = shown_tables(at, name)
     assert frames, f"no table named {name} on screen"
-    return frames[-1].astype(float)
+    return frames[-1]

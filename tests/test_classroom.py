@@ -140,8 +140,8 @@ def test_markdown_and_latex_worksheets_hold_the_numbers_and_escape_words():
 
 
 def test_chart_exports_are_png_and_svg():
-    from ui.charts import loss_chart
-    chart = loss_chart([1.0, 0.5, 0.25])
+    from ui.charts import loss_spec
+    chart = loss_spec([1.0, 0.5, 0.25])
     assert export.chart_image(chart, "png")[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in export.chart_image(chart, "svg")
 

@@ -1,74 +1,126 @@
-"""Light Altair charts: probability bars, embedding moves, loss curves, trajectories."""
-import altair as alt
+"""Light charts as plain Vega-Lite specs (what Altair emits, without re-validating the schema
+on every rerun, which cost most of a rerun): probability bars, heatmaps with the value in
+each cell, embedding moves, loss curves and trajectories."""
+
 import numpy as np
-import pandas as pd
 import streamlit as st
+
+from ui.format import num
 
 # Okabe-Ito, a colour-blind-safe qualitative palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # a name only: nothing is fetched
+
+
+def show(spec, placeholder=None, width="stretch"):
+    """Draw a Vega-Lite spec (dict) in the page or in a placeholder."""
+    (placeholder or st).vega_lite_chart(spec, width=width)
+
+
+def _f(x):
+    return float(x)
+
+
+def prob_bars_spec(probs, words, target, decimals):
+    values = [{"word": str(w), "p": _f(p), "is": "target" if i == target else "other",
+               "label": f"{_f(p):.{decimals}f}"} for i, (w, p) in enumerate(zip(words, probs))]
+    enc = {"x": {"field": "word", "type": "nominal", "sort": None, "title": None},
+           "y": {"field": "p", "type": "quantitative", "scale": {"domain": [0, 1]},
+                 "title": "probability"}}
+    return {"$schema": SCHEMA, "data": {"values": values}, "height": 220, "encoding": enc,
+            "layer": [{"mark": "bar", "encoding": {"color": {
+                "field": "is", "type": "nominal",
+                "scale": {"domain": ["target", "other"], "range": [PALETTE[1], PALETTE[0]]},
+                "legend": {"title": None, "orient": "top"}}}},
+                {"mark": {"type": "text", "dy": -8, "font": "monospace"},
+                 "encoding": {"text": {"field": "label", "type": "nominal"}}}]}
 
 
 def prob_bars(probs, words, target, decimals):
-    """Probabilities as bars, the target word's bar in orange and labelled, values on the bars."""
-    df = pd.DataFrame({"word": [str(w) for w in words], "p": np.asarray(probs, dtype=float),
-                       "is": ["target" if i == target else "other" for i in range(len(words))]})
-    df["label"] = df["p"].map(lambda p: f"{p:.{decimals}f}")
-    base = alt.Chart(df).encode(x=alt.X("word:N", sort=None, title=None),
-                                y=alt.Y("p:Q", scale=alt.Scale(domain=[0, 1]), title="probability"))
-    bars = base.mark_bar().encode(
-        color=alt.Color("is:N", scale=alt.Scale(domain=["target", "other"],
-                                                range=[PALETTE[1], PALETTE[0]]),
-                        legend=alt.Legend(title=None, orient="top")))
-    text = base.mark_text(dy=-8, font="monospace").encode(text="label:N")
-    st.altair_chart((bars + text).properties(height=220), width="stretch")
+    """Probabilities as bars, the target word's bar in orange, values written on the bars."""
+    show(prob_bars_spec(probs, words, target, decimals))
+
+
+def heatmap_spec(values, decimals, rows, cols, title=""):
+    arr = np.asarray(values, dtype=np.float64)
+    bound = float(np.max(np.abs(arr))) or 1.0
+    data = [{"row": str(r), "col": str(c), "value": _f(arr[i, j]),
+             "label": num(arr[i, j], decimals).strip()}
+            for i, r in enumerate(rows) for j, c in enumerate(cols)]
+    enc = {"x": {"field": "col", "type": "nominal", "sort": [str(c) for c in cols], "title": None},
+           "y": {"field": "row", "type": "nominal", "sort": [str(r) for r in rows], "title": None}}
+    return {"$schema": SCHEMA, "title": title, "data": {"values": data}, "encoding": enc,
+            "width": {"step": 84}, "height": {"step": 36},
+            "layer": [{"mark": "rect", "encoding": {
+                "color": {"field": "value", "type": "quantitative", "legend": None,
+                          "scale": {"scheme": "blueorange", "domain": [-bound, bound]}},
+                "tooltip": [{"field": "row"}, {"field": "col"}, {"field": "label"}]}},
+                {"mark": {"type": "text", "fontSize": 14, "font": "monospace"}, "encoding": {
+                    "text": {"field": "label", "type": "nominal"},
+                    "color": {"condition": {"test": f"abs(datum.value) > {0.6 * bound}",
+                                            "value": "white"}, "value": "black"}}}]}
+
+
+def heatmap(values, decimals, rows, cols, title=""):
+    """A diverging (blue-orange, colour-blind safe) heatmap with each value in its cell."""
+    show(heatmap_spec(values, decimals, rows, cols, title), width="content")
 
 
 def embedding_move(before, after, words, moved):
-    """2-D embeddings before (hollow) and after (filled) the update, an arrow for moved rows."""
+    """2-D embeddings before (hollow) and after (filled) the update, a line for moved rows."""
     before, after = np.asarray(before, float), np.asarray(after, float)
-    pts = pd.DataFrame({"word": [str(w) for w in words], "x": before[:, 0], "y": before[:, 1],
-                        "x2": after[:, 0], "y2": after[:, 1]})
-    color = alt.Color("word:N", scale=alt.Scale(range=PALETTE), legend=None)
-    base = alt.Chart(pts)
-    old = base.mark_point(size=90, filled=False).encode(x=alt.X("x:Q", title="dim 0"),
-                                                         y=alt.Y("y:Q", title="dim 1"), color=color)
-    new = base.mark_point(size=90, filled=True).encode(x="x2:Q", y="y2:Q", color=color)
-    arrow = base.transform_filter(alt.FieldOneOfPredicate("word", [str(words[i]) for i in moved])
-                                  ).mark_rule(strokeWidth=2).encode(x="x:Q", y="y:Q", x2="x2:Q",
-                                                                     y2="y2:Q", color=color)
-    label = base.mark_text(dx=10, dy=-10, align="left").encode(x="x2:Q", y="y2:Q", text="word:N",
-                                                               color=color)
-    st.altair_chart((old + new + arrow + label).properties(height=320), width="stretch")
+    data = [{"word": str(w), "x": _f(before[i, 0]), "y": _f(before[i, 1]), "x2": _f(after[i, 0]),
+             "y2": _f(after[i, 1]), "moved": i in moved} for i, w in enumerate(words)]
+    color = {"field": "word", "type": "nominal", "scale": {"range": PALETTE}, "legend": None}
+    pos = {"x": {"field": "x", "type": "quantitative", "title": "dim 0"},
+           "y": {"field": "y", "type": "quantitative", "title": "dim 1"}}
+    new = {"x": {"field": "x2", "type": "quantitative"}, "y": {"field": "y2", "type": "quantitative"}}
+    spec = {"$schema": SCHEMA, "data": {"values": data}, "height": 320, "layer": [
+        {"mark": {"type": "point", "size": 90, "filled": False}, "encoding": {**pos, "color": color}},
+        {"mark": {"type": "point", "size": 90, "filled": True}, "encoding": {**new, "color": color}},
+        {"transform": [{"filter": "datum.moved"}], "mark": {"type": "rule", "strokeWidth": 2},
+         "encoding": {**pos, "x2": {"field": "x2"}, "y2": {"field": "y2"}, "color": color}},
+        {"mark": {"type": "text", "dx": 10, "dy": -10, "align": "left"},
+         "encoding": {**new, "text": {"field": "word"}, "color": color}}]}
+    show(spec)
     st.caption("Hollow: before the update. Filled: after. The line joins a moved word's two "
                "positions.")
 
 
-def loss_chart(losses, title="loss per epoch"):
-    """Loss against epoch as an Altair chart (also what the PNG / SVG export draws)."""
-    df = pd.DataFrame({"epoch": np.arange(1, len(losses) + 1), "loss": np.asarray(losses, float)})
-    return alt.Chart(df).mark_line(point=len(df) <= 60, color=PALETTE[0]).encode(
-        x=alt.X("epoch:Q"), y=alt.Y("loss:Q", scale=alt.Scale(zero=False)),
-        tooltip=["epoch", "loss"]).properties(title=title, height=260)
+def loss_spec(losses, title="loss per epoch"):
+    """Loss against epoch (also what the PNG / SVG export draws)."""
+    data = [{"epoch": i + 1, "loss": _f(x)} for i, x in enumerate(losses)]
+    return {"$schema": SCHEMA, "title": title, "data": {"values": data}, "height": 260,
+            "mark": {"type": "line", "point": len(data) <= 60, "color": PALETTE[0]},
+            "encoding": {"x": {"field": "epoch", "type": "quantitative"},
+                         "y": {"field": "loss", "type": "quantitative", "scale": {"zero": False}},
+                         "tooltip": [{"field": "epoch"}, {"field": "loss"}]}}
 
 
 def loss_curve(losses, title="loss per epoch", placeholder=None):
     """Loss against epoch; draws into `placeholder` when given (for live updates)."""
-    (placeholder or st).altair_chart(loss_chart(losses, title), width="stretch")
+    show(loss_spec(losses, title), placeholder)
 
 
 def trajectories(history, words, placeholder=None):
     """Each word's 2-D embedding across epochs: a path from the start (hollow) to the end."""
     history = np.asarray(history, float)  # (epochs+1, V, 2)
-    rows = [{"epoch": e, "word": str(w), "x": history[e, i, 0], "y": history[e, i, 1]}
+    last = history.shape[0] - 1
+    data = [{"epoch": e, "word": str(w), "x": _f(history[e, i, 0]), "y": _f(history[e, i, 1])}
             for e in range(history.shape[0]) for i, w in enumerate(words)]
-    df = pd.DataFrame(rows)
-    color = alt.Color("word:N", scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="top"))
-    path = alt.Chart(df).mark_line(point=False).encode(
-        x=alt.X("x:Q", title="dim 0"), y=alt.Y("y:Q", title="dim 1"), order="epoch:Q", color=color)
-    start = alt.Chart(df[df.epoch == 0]).mark_point(size=80, filled=False).encode(
-        x="x:Q", y="y:Q", color=color)
-    end = alt.Chart(df[df.epoch == df.epoch.max()]).mark_point(size=80, filled=True).encode(
-        x="x:Q", y="y:Q", color=color)
-    chart = (path + start + end).properties(title="embeddings during training", height=320)
-    (placeholder or st).altair_chart(chart, width="stretch")
+    color = {"field": "word", "type": "nominal", "scale": {"range": PALETTE},
+             "legend": {"orient": "top"}}
+    pos = {"x": {"field": "x", "type": "quantitative", "title": "dim 0"},
+           "y": {"field": "y", "type": "quantitative", "title": "dim 1"}}
+    spec = {"$schema": SCHEMA, "title": "embeddings during training", "height": 320,
+            "data": {"values": data}, "layer": [
+                {"mark": "line", "encoding": {**pos, "order": {"field": "epoch"}, "color": color}},
+                {"transform": [{"filter": "datum.epoch == 0"}],
+                 "mark": {"type": "point", "size": 80, "filled": False},
+                 "encoding": {**pos, "color": color}},
+                {"transform": [{"filter": f"datum.epoch == {last}"}],
+                 "mark": {"type": "point", "size": 80, "filled": True},
+                 "encoding": {**pos, "color": color}}]}
+    show(spec, placeholder)
+

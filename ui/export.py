@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from ui.format import md_text, num, tex_text
-from ui.tables import frame
+from ui.tables import grid, markdown_table
 
 
 def _labels(arr, axes):
@@ -36,15 +36,6 @@ def trace_csv(trace, axes):
     return out.getvalue()
 
 
-def _md_table(arr, axes, decimals):
-    df = frame(arr, *(axes or (None, None)))
-    lines = ["| | " + " | ".join(md_text(c) for c in df.columns) + " |",
-             "|---|" + "---:|" * df.shape[1]]
-    lines += ["| " + md_text(name) + " | " + " | ".join(num(x, decimals).strip() for x in row) + " |"
-              for name, row in zip(df.index, df.to_numpy())]
-    return "\n".join(lines)
-
-
 def worksheet_md(title, stages, trace, decimals, axes):
     """The worksheet as shown: per stage the formulas, the lines with numbers, the tables."""
     parts = [f"# {md_text(title)}"]
@@ -53,16 +44,16 @@ def worksheet_md(title, stages, trace, decimals, axes):
         parts += [f"$$ {f} $$" for f in stage.formulas]
         parts += [f"$$ {line} $$" for line in (stage.lines(trace, decimals) if stage.lines else [])]
         for k in stage.keys:
-            parts.append(f"**{md_text(k)}**\n\n" + _md_table(trace[k], axes.get(k), decimals))
+            parts.append(markdown_table(trace[k], decimals, *axes.get(k, (None, None)), name=k))
     return "\n\n".join(parts) + "\n"
 
 
-def _tex_table(arr, axes, decimals):
-    df = frame(arr, *(axes or (None, None)))
-    head = " & ".join(tex_text(c) for c in df.columns)
-    body = [tex_text(name) + " & " + " & ".join(num(x, decimals).strip() for x in row) + r" \\"
-            for name, row in zip(df.index, df.to_numpy())]
-    return ("\\begin{tabular}{l" + "r" * df.shape[1] + "}\n & " + head + r" \\ \hline" + "\n" +
+def _tex_table(values, axes, decimals, name):
+    arr, rows, cols = grid(values, *(axes or (None, None)), name)
+    head = " & ".join(tex_text(c) for c in cols)
+    body = [tex_text(label) + " & " + " & ".join(num(x, decimals).strip() for x in row) + r" \\"
+            for label, row in zip(rows, arr)]
+    return ("\\begin{tabular}{l" + "r" * arr.shape[1] + "}\n & " + head + r" \\ \hline" + "\n" +
             "\n".join(body) + "\n\\end{tabular}")
 
 
@@ -77,15 +68,17 @@ def worksheet_tex(title, stages, trace, decimals, axes):
         parts += [r"\[ " + line + r" \]" for line in (stage.lines(trace, decimals) if stage.lines else [])]
         for k in stage.keys:
             parts.append(r"\noindent " + tex_text(k) + r"\\[2pt]" + "\n" +
-                         _tex_table(trace[k], axes.get(k), decimals) + r"\\[6pt]")
+                         _tex_table(trace[k], axes.get(k), decimals, k) + r"\\[6pt]")
     parts.append(r"\end{document}")
     return "\n".join(parts) + "\n"
 
 
-def chart_image(chart, fmt):
-    """An Altair chart as PNG bytes or SVG text (vl-convert, offline)."""
+def chart_image(spec, fmt):
+    """A Vega-Lite spec (dict) as PNG bytes or SVG text (vl-convert, offline)."""
+    import json
+
     import vl_convert as vlc
-    spec = chart.to_json()
+    spec = json.dumps(spec)
     return vlc.vegalite_to_png(spec, scale=2) if fmt == "png" else vlc.vegalite_to_svg(spec)
 
 

@@ -9,9 +9,9 @@ from typing import Callable, NamedTuple
 import numpy as np
 import streamlit as st
 
-from ui import selfcheck
+from ui import selfcheck, urlstate
 from ui.export import downloads
-from ui.tables import MARK_LEGEND, matrix_table
+from ui.tables import MARK_LEGEND, markdown_table, matrix_table
 
 SHOWN_LINES = 8  # plugged-in lines shown before the rest fold into an expander
 
@@ -89,6 +89,17 @@ def render_stage(stage, trace, decimals, axes, marks, diffs):
     return lines
 
 
+def compact_stage(stage, trace, decimals, axes, marks, diffs):
+    """An earlier stage as one Markdown element (math blocks and tables): cheap to rerun."""
+    lines = list(stage.formulas) + (stage.lines(trace, decimals) if stage.lines else [])
+    parts = [f"$$\n{line}\n$$" for line in lines]
+    parts += [markdown_table(trace[k], decimals, *axes.get(k, (None, None)), marks.get(k), name=k)
+              for k in stage.keys]
+    if diffs:
+        parts.append(check_line(diffs, stage.keys))
+    st.markdown("\n\n".join(parts))
+
+
 def stage_head(stage):
     if stage.note:
         st.caption(stage.note)
@@ -96,13 +107,17 @@ def stage_head(stage):
         st.latex(f)
 
 
+@st.fragment
 def stepper(prefix, stages, trace, decimals, axes=None, marks=None, diffs=None, *, title="",
-            carried=None, presets=None, charts=None):
+            carried=None, presets=None, charts=None, url=None):
     """Buttons, then stages 1..current top to bottom (earlier ones collapsed), then exports.
 
     With the quiz on, the current stage's numbers wait for a prediction. Each stage can be
     checked against the student's own numbers (`carried`: extra tolerance per key;
-    `presets`: {name: {key: text}} to load, e.g. a seed's printed values).
+    `presets`: {name: {key: text}} to load, e.g. a seed's printed values). `url`: the
+    page's shareable state, written to the address bar with the stage.
+
+    A fragment: Prev / Next / Reset, the quiz and the hand check rerun only this part.
     """
     axes, marks = axes or {}, marks or {}
     cur = stepper_buttons(prefix, stages)
@@ -111,8 +126,7 @@ def stepper(prefix, stages, trace, decimals, axes=None, marks=None, diffs=None, 
     for i, stage in enumerate(stages[:cur + 1]):
         if i < cur:
             with st.expander(f"✓ Stage {i + 1}. {stage.name}", expanded=False):
-                stage_head(stage)
-                render_stage(stage, trace, decimals, axes, marks, diffs)
+                compact_stage(stage, trace, decimals, axes, marks, diffs)
             continue
         with st.container(border=True, key=f"{prefix}_current"):
             st.subheader(f"▶ Stage {i + 1} of {len(stages)}: {stage.name}")
@@ -124,4 +138,5 @@ def stepper(prefix, stages, trace, decimals, axes=None, marks=None, diffs=None, 
             selfcheck.hand_check(prefix, i, stage, trace, decimals, axes, lines, carried, presets)
     with st.container(key=f"{prefix}_exports"):
         downloads(prefix, title or prefix, stages, trace, decimals, axes, charts)
-    return cur
+    if url is not None:
+        urlstate.write_url({"stage": cur + 1, **url})

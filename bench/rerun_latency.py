@@ -1,0 +1,66 @@
+"""Median AppTest rerun time of clicking Next on a lesson page vs a trivial page, and the ratio.
+
+    python bench/rerun_latency.py [--clicks 30] [--page pages/tiny_word2vec.py] [--prefix tiny]
+
+Both are measured in one run, so the ratio holds when the machine's speed drifts. The first
+render (imports, torch autograd check) is warm-up and not counted. Target: ratio <= 8x.
+"""
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the pages import core/ and ui/ from the project root
+
+
+def time_clicks(at, click, clicks):
+    times = []
+    for _ in range(clicks):
+        t0 = time.perf_counter()
+        click(at)
+        times.append(time.perf_counter() - t0)
+        assert not at.exception, at.exception
+    return times
+
+
+def lesson_clicks(page, prefix, clicks):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+
+    def click(at):
+        if at.button(key=f"{prefix}_next").disabled:
+            at.button(key=f"{prefix}_reset").click().run()  # back to stage 1 (not counted below)
+        at.button(key=f"{prefix}_next").click().run()
+    return time_clicks(at, click, clicks)
+
+
+def trivial_clicks(clicks):
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "trivial.py"
+        script.write_text("import streamlit as st\nst.button('Next', key='next')\n")
+        at = AppTest.from_file(str(script), default_timeout=60)
+        at.run()
+        return time_clicks(at, lambda at: at.button(key="next").click().run(), clicks)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clicks", type=int, default=30, help="clicks measured per page")
+    ap.add_argument("--page", default="pages/tiny_word2vec.py", help="lesson page file")
+    ap.add_argument("--prefix", default="tiny", help="the page's widget-key prefix")
+    args = ap.parse_args()
+    lesson = statistics.median(lesson_clicks(args.page, args.prefix, args.clicks))
+    trivial = statistics.median(trivial_clicks(args.clicks))
+    print(f"{args.page} | Next click rerun | median {lesson * 1000:.1f} ms over {args.clicks}")
+    print(f"trivial one-button page | click rerun | median {trivial * 1000:.1f} ms over {args.clicks}")
+    print(f"ratio lesson / trivial | {lesson / trivial:.1f}x | target <= 8x")
+
+
+if __name__ == "__main__":
+    main()
