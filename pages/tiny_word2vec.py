@@ -8,7 +8,10 @@ from core.common import max_diffs, needs_shift
 from core.readme_check import as_trace_keys, compare
 from ui import charts, history, urlstate
 from ui.format import matrix_text, parse_matrix, tex_num, tex_text, tex_vec
+from ui.routing import through_app
 from ui.stepper import Stage, stepper
+
+through_app()
 
 P = "tiny"
 MAX_WORDS = 12
