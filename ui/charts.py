@@ -124,3 +124,17 @@ def trajectories(history, words, placeholder=None):
                  "encoding": {**pos, "color": color}}]}
     show(spec, placeholder)
 
+
+
+def word_scatter(xy, words, title):
+    """Words as labelled points in 2-D."""
+    xy = np.asarray(xy, float)
+    data = [{"word": str(w), "x": _f(xy[i, 0]), "y": _f(xy[i, 1] if xy.shape[1] > 1 else 0.0)}
+            for i, w in enumerate(words)]
+    enc = {"x": {"field": "x", "type": "quantitative", "title": "component 1"},
+           "y": {"field": "y", "type": "quantitative", "title": "component 2"}}
+    show({"$schema": SCHEMA, "title": title, "height": 320, "data": {"values": data},
+          "encoding": enc, "layer": [
+              {"mark": {"type": "point", "size": 80, "filled": True, "color": PALETTE[0]}},
+              {"mark": {"type": "text", "dx": 8, "dy": -8, "align": "left"},
+               "encoding": {"text": {"field": "word"}}}]})

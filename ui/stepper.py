@@ -131,11 +131,14 @@ def stepper(prefix, stages, trace, decimals, axes=None, marks=None, diffs=None, 
         with st.container(border=True, key=f"{prefix}_current"):
             st.subheader(f"▶ Stage {i + 1} of {len(stages)}: {stage.name}")
             stage_head(stage)
-            if st.session_state.get(f"{prefix}_quiz") and not selfcheck.quiz(
+            numeric = bool(stage.keys)  # text stages (tokens, windows...) have nothing to predict
+            if numeric and st.session_state.get(f"{prefix}_quiz") and not selfcheck.quiz(
                     prefix, i, stage, trace, decimals, axes):
                 continue
             lines = render_stage(stage, trace, decimals, axes, marks, diffs)
-            selfcheck.hand_check(prefix, i, stage, trace, decimals, axes, lines, carried, presets)
+            if numeric:
+                selfcheck.hand_check(prefix, i, stage, trace, decimals, axes, lines, carried,
+                                     presets)
     with st.container(key=f"{prefix}_exports"):
         downloads(prefix, title or prefix, stages, trace, decimals, axes, charts)
     if url is not None:
