@@ -177,14 +177,8 @@ with st.container(border=True, key="tiny_controls"):
         e1.text_area("E: embeddings (V × d)", key="tiny_E", height=130)
         e2.text_area("W: linear weights (V × d)", key="tiny_W", height=130)
         e3.text_area("b: biases (V)", key="tiny_b", height=130)
-    b1, b2, b3 = st.columns([2, 2, 4], vertical_alignment="center")
-    b1.button("Take this step", key="tiny_take", on_click=take_step, type="primary",
-              width="stretch", help="Apply the update; the next step starts from the "
-              "new weights.")
-    b2.button("Reset to README values", key="tiny_reset_params", on_click=reset_to_readme,
-              width="stretch")
-    b3.markdown(f"**Steps taken: {st.session_state['tiny_steps']}**")
-    history.controls(P)
+    history.step_controls(P, STATE_KEYS, take_step, reset=reset_to_readme,
+                          reset_label="Reset to README values")
 
 if st.session_state.pop("tiny_reinit", False):
     st.info("The vocabulary changed size, so E, W and b start from new random values "

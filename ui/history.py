@@ -77,3 +77,23 @@ def controls(prefix):
     if h["dropped"]:
         st.caption(f"The history keeps the last {CAP} points; the {h['dropped']} oldest were "
                    "dropped. 'Reset' still returns to the identical start.")
+
+
+def reset_to_start(prefix, keys):
+    """Back to the session's identical start, kept as a new point in the history."""
+    restore_initial(prefix)
+    push(prefix, keys, "reset to the initial values")
+
+
+def step_controls(prefix, keys, take_step, new_init=None, reset=None,
+                  reset_label="Reset to start"):
+    """Take this step / New random init / Reset, the step counter, then undo / redo / scrubber."""
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 3], vertical_alignment="center")
+    c1.button("Take this step", key=f"{prefix}_take", on_click=take_step, type="primary",
+              width="stretch", help="Apply the update; the next step starts from the new values.")
+    if new_init:
+        c2.button("New random init", key=f"{prefix}_new_init", on_click=new_init, width="stretch")
+    c3.button(reset_label, key=f"{prefix}_reset_params", on_click=reset or reset_to_start,
+              args=() if reset else (prefix, keys), width="stretch")
+    c4.markdown(f"**Steps taken: {st.session_state.get(f'{prefix}_steps', 0)}**")
+    controls(prefix)
