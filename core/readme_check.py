@@ -98,7 +98,8 @@ def compare(trace):
                 else:
                     reason = (f"arithmetic slip: even from the README's own numbers this line "
                               f"is {own_x:.{decimals + 2}f}")
-            rows.append({"key": key, "index": idx, "printed": p, "exact": x, "diff": p - x,
+            rows.append({"key": key, "index": idx, "printed": p, "decimals": decimals,
+                         "exact": x, "diff": p - x,
                          "tolerance": float(np.broadcast_to(tol, printed[key].shape)[idx]),
                          "off": off, "reason": reason})
     return rows

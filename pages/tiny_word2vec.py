@@ -214,9 +214,17 @@ def readme_beside(keys):
     if not rows:
         return
     st.markdown("**The README's numbers beside ours**")
+    def label(r):
+        key, idx = r["key"], r["index"]
+        if key in ("grad_v", "E_new[dog]"):  # entries along the embedding dimension
+            names = [words[c]] * key.startswith("E_new") + [f"d{i}" for i in idx]
+        else:
+            names = [words[idx[0]]] + [f"d{i}" for i in idx[1:]] if idx else []
+        return key.split("[")[0] + (f"[{', '.join(names)}]" if names else "")
+
     st.table(pd.DataFrame([{
-        "quantity": f"{r['key']}{list(r['index']) if r['index'] else ''}",
-        "README": f"{r['printed']: .5f}", "exact": f"{r['exact']: .{decimals + 2}f}",
+        "quantity": label(r), "README": f"{r['printed']: .{r['decimals']}f}",
+        "exact": f"{r['exact']: .{max(decimals, r['decimals']) + 2}f}",
         "difference": f"{r['diff']: .1e}", "rounding explains up to": f"{r['tolerance']:.1e}",
         "verdict": ("⚠ off: " + r["reason"]) if r["off"] else "✓ within rounding"}
         for r in rows]))

@@ -19,7 +19,7 @@ def grid(values, rows=None, cols=None, name=None):
     """(2-D array, row labels, column labels) for a scalar, vector (one row) or matrix."""
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim == 0:
-        return arr.reshape(1, 1), ["value"], [name or ""]
+        return arr.reshape(1, 1), [""], ["value"]
     if arr.ndim == 1:
         labels = rows if rows is not None else range(arr.size)
         return arr.reshape(1, -1), [""], [str(x) for x in labels]
