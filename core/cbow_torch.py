@@ -1,0 +1,127 @@
+"""Seed 002's torch CBOW: mean of the context embeddings -> Linear -> CrossEntropy -> SGD.
+
+    context_vectors = E[context]        (C, d)
+    h = mean(context_vectors)           (d,)
+    logits = W h + b                    (V,)
+    L = -log softmax(logits)[target]
+    dL/dlogits = p - y;  dL/dW = outer(dL/dlogits, h);  dL/db = dL/dlogits
+    dL/dh = W^T dL/dlogits;  each context position c adds dL/dh / C to row E[c]
+so only the context rows of E move, and a word repeated in the context gets its share
+once per appearance (torch's Embedding backward accumulates them).
+"""
+import numpy as np
+
+from core.common import Trace, as_float_array, needs_shift, one_hot, softmax_parts
+
+VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")  # the seed's word_to_ix
+DEFAULT_CONTEXT = ("quick", "brown", "jumps", "over")
+DEFAULT_TARGET = "fox"
+SEED_DIM, SEED_LR = 5, 0.01
+STEP_KEYS = ("context_vectors", "h", "logits", "probs", "loss", "grad_logits", "grad_W",
+             "grad_b", "grad_h", "grad_E", "E_new", "W_new", "b_new")
+
+
+def init_params(V, d, seed):
+    """Like torch's defaults: Embedding ~ N(0, 1); Linear weight and bias ~ U(-1/sqrt(d), 1/sqrt(d))."""
+    rng = np.random.default_rng(seed)
+    bound = 1 / np.sqrt(d)
+    return (rng.standard_normal((V, d)), rng.uniform(-bound, bound, (V, d)),
+            rng.uniform(-bound, bound, V))
+
+
+def _check(E, W, b, context, target, lr):
+    E = as_float_array(E, name="E")
+    if E.ndim != 2 or E.shape[0] < 2:
+        raise ValueError("E must be a (V, d) table with V >= 2 words")
+    V, d = E.shape
+    W = as_float_array(W, shape=(V, d), name="W")
+    b = as_float_array(b, shape=(V,), name="b")
+    context = [int(c) for c in context]
+    if not context:
+        raise ValueError("the context needs at least one word")
+    if any(not 0 <= c < V for c in context) or not 0 <= int(target) < V:
+        raise ValueError(f"word indices must be between 0 and {V - 1}")
+    try:
+        lr = float(lr)
+    except (TypeError, ValueError):
+        raise ValueError("the learning rate must be a number") from None
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError("the learning rate must be a finite number greater than 0")
+    return E, W, b, context, int(target), lr
+
+
+def sgd_step(E, W, b, context, target, lr):
+    """One CBOW step in numpy, equal to the seed's torch model; returns its Trace."""
+    E, W, b, context, target, lr = _check(E, W, b, context, target, lr)
+    V, C = E.shape[0], len(context)
+    with np.errstate(over="ignore", invalid="ignore"):
+        # --- forward
+        context_vectors = E[context]                       # (C, d)
+        h = context_vectors.mean(axis=0)                   # (d,)  mean of context vectors
+        logits = W @ h + b                                 # (V,)
+        _, sum_exp, probs = softmax_parts(logits)          # (V,)
+        shift = logits.max() if needs_shift(logits) else 0.0
+        loss = float(np.log(sum_exp) + shift - logits[target])
+        # --- backward
+        grad_logits = probs - one_hot(target, V)           # (V,)
+        grad_W = np.outer(grad_logits, h)                  # (V, d)
+        grad_b = grad_logits.copy()                        # (V,)
+        grad_h = W.T @ grad_logits                         # (d,)
+        grad_E = np.zeros_like(E)                          # (V, d)
+        np.add.at(grad_E, context, grad_h / C)             # repeats accumulate
+        # --- update
+        E_new, W_new, b_new = E - lr * grad_E, W - lr * grad_W, b - lr * grad_b
+    trace = Trace(context_vectors=context_vectors, h=h, logits=logits, probs=probs, loss=loss,
+                  grad_logits=grad_logits, grad_W=grad_W, grad_b=grad_b, grad_h=grad_h,
+                  grad_E=grad_E, E_new=E_new, W_new=W_new, b_new=b_new)
+    bad = [k for k, v in trace.items() if not np.all(np.isfinite(v))]
+    if bad:
+        raise FloatingPointError(f"the step overflowed: {', '.join(bad)} not finite; "
+                                 "try a smaller learning rate")
+    return trace
+
+
+def torch_step(E, W, b, context, target, lr):
+    """The seed's CBOWModel run in torch (float64) from these parameters: the oracle."""
+    import torch
+    from torch import nn
+
+    E, W, b, context, target, lr = _check(E, W, b, context, target, lr)
+    V, d = E.shape
+
+    class CBOWModel(nn.Module):  # the seed's model, as written
+        def __init__(self, vocab_size, embedding_dim):
+            super().__init__()
+            self.embeddings = nn.Embedding(vocab_size, embedding_dim)
+            self.linear = nn.Linear(embedding_dim, vocab_size)
+
+        def forward(self, inputs):
+            embeds = self.embeddings(inputs)
+            self.embeds = embeds
+            embeds.retain_grad()
+            h = torch.mean(embeds, dim=1)
+            h.retain_grad()
+            self.h = h
+            return self.linear(h)
+
+    model = CBOWModel(V, d).double()
+    with torch.no_grad():
+        model.embeddings.weight.copy_(torch.from_numpy(E))
+        model.linear.weight.copy_(torch.from_numpy(W))
+        model.linear.bias.copy_(torch.from_numpy(b))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    model.zero_grad()
+    logits = model(torch.tensor(context).view(1, -1))      # (1, V)
+    logits.retain_grad()
+    loss = nn.CrossEntropyLoss()(logits, torch.tensor([target]))
+    loss.backward()
+    out = {"context_vectors": model.embeds[0], "h": model.h[0], "logits": logits[0],
+           "probs": torch.softmax(logits[0], 0), "loss": loss, "grad_logits": logits.grad[0],
+           "grad_W": model.linear.weight.grad, "grad_b": model.linear.bias.grad,
+           "grad_h": model.h.grad[0], "grad_E": model.embeddings.weight.grad}
+    out = {k: v.detach().numpy().copy() if v.ndim else float(v.detach()) for k, v in out.items()}
+    optimizer.step()
+    out.update(E_new=model.embeddings.weight.detach().numpy().copy(),
+               W_new=model.linear.weight.detach().numpy().copy(),
+               b_new=model.linear.bias.detach().numpy().copy())
+    return Trace((k, out[k]) for k in STEP_KEYS)
