@@ -13,8 +13,13 @@ from streamlit.runtime.pages_manager import PagesManager
 
 
 def through_app():
-    """Call first in every page. AppTest resets the flag on every run and routes pages
-    itself, so nothing is switched there (a rerun would swallow its clicks)."""
+    """Call first in every page. The URL's parameters survive the switch. AppTest resets the
+    flag on every run and routes pages itself, so nothing is switched there (a rerun would
+    swallow its clicks)."""
     if PagesManager.uses_pages_directory and "streamlit.testing.v1.app_test" not in sys.modules:
         PagesManager.uses_pages_directory = False
+        st.session_state["_routing_query"] = st.query_params.to_dict()
         st.rerun()
+    query = st.session_state.pop("_routing_query", None)
+    if query:
+        st.query_params.from_dict(query)
