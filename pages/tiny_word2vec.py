@@ -7,7 +7,7 @@ from core import tiny_word2vec as tw
 from core.common import max_diffs, needs_shift
 from core.readme_check import as_trace_keys, compare
 from ui import charts, history, urlstate
-from ui.format import matrix_text, parse_matrix, tex_num, tex_text, tex_vec
+from ui.format import matrix_text, md_text, parse_matrix, tex_num, tex_text, tex_vec
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
 
@@ -66,6 +66,10 @@ def _vocab_changed():
     except ValueError:
         return  # the page shows the message and keeps the last good state
     good = st.session_state.get("tiny_good")
+    # Same count: keep the chosen center and target (their selectboxes would fall back to
+    # the first word, as their labels change).
+    st.session_state.update(tiny_center=st.session_state["tiny_center"],
+                            tiny_target=st.session_state["tiny_target"])
     if good is not None and len(words) != good["E"].shape[0]:
         rng = np.random.default_rng(0)
         V, d = len(words), good["E"].shape[1]
@@ -191,7 +195,7 @@ try:
     trace = compute(cand["E"], cand["W"], cand["b"], cand["center"], cand["target"], cand["lr"])
     st.session_state["tiny_good"] = good = cand
 except (ValueError, FloatingPointError) as err:
-    st.error(f"{err}. Showing the last good values instead.")
+    st.error(f"{md_text(err)}. Showing the last good values instead.")
     if good is None:
         st.stop()
     trace = compute(good["E"], good["W"], good["b"], good["center"], good["target"], good["lr"])
@@ -340,7 +344,7 @@ marks["W_new"] = np.where(trace["W_new"] != W, "changed", "")
 marks["b_new"] = np.where(trace["b_new"] != b, "changed", "")
 
 st.markdown(f"#### Step {st.session_state['tiny_steps'] + 1}: "
-            f"{words[c]} → {words[t]}, α = {lr:g}")
+            f"{md_text(words[c])} → {md_text(words[t])}, α = {lr:g}")
 presets = {"the README's printed values": {
     k: "\n".join(" ".join(f"{x:.{dec}f}" for x in row) for row in np.atleast_2d(vals))
     for k, (vals, dec, _) in readme_values.items()}} if is_readme else None
@@ -387,7 +391,7 @@ if train_clicked:
         result = run_training(E, W, b, pairs, lr, int(st.session_state["tiny_epochs"]))
         st.session_state["tiny_trained"] = {"result": result, "words": words, "animate": True}
     except (ValueError, FloatingPointError) as err:
-        st.error(f"{err}. Nothing was trained.")
+        st.error(f"{md_text(err)}. Nothing was trained.")
 
 trained = st.session_state.get("tiny_trained")
 if trained:

@@ -3,9 +3,17 @@ import re
 
 import numpy as np
 
+# '-' as '{-}': no -- / --- dashes. ':' as '{:}': Streamlit rewrites ':material/' anywhere in
+# Markdown source, math included.
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-                "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$&:])")
+                "#": r"\#", "^": r"\textasciicircum{}", "_": r"\_", "%": r"\%",
+                "~": r"\textasciitilde{}", "-": "{-}", ":": "{:}"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$&:/])")
+# Streamlit's Markdown rewrites some text after escapes are undone (:streamlit:, :material_x:,
+# emoji :shortcodes:, -> <= -- ...): an invisible word joiner after ':' and inside such pairs
+# keeps them literal.
+_WJ = "\u2060"
+_MD_REWRITTEN = re.compile(r"(\\:|\\[-<>~](?=\\[-<>]|=))")
 
 
 def _clean(x, decimals):
@@ -42,7 +50,7 @@ def tex_text(s):
 
 def md_text(s):
     """User text made literal in Markdown (no emphasis, links, HTML or math)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(s)).replace("\n", " ")
+    return _MD_REWRITTEN.sub(r"\1" + _WJ, _MD_SPECIAL.sub(r"\\\1", str(s))).replace("\n", " ")
 
 
 def parse_matrix(text, shape, name):

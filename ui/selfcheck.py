@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui.format import num, tex_num
+from ui.format import md_text, num, tex_num
 
 _TOKEN = re.compile(r"[^\s,;\[\]()]+")
 
@@ -76,7 +76,7 @@ def _labels(key, shape, axes):
 
 
 def _result_table(labels, typed, exact, verdicts, decimals):
-    st.table(pd.DataFrame({"entry": labels,
+    st.table(pd.DataFrame({"entry": [md_text(x) for x in labels],  # st.table renders Markdown
                            "yours": ["?" if np.isnan(x) else f"{x:g}" for x in typed],
                            "exact": [num(x, decimals) for x in exact],
                            "mark": ["–" if v is None else ("✓ right" if v else "✗ wrong")
@@ -111,7 +111,7 @@ def quiz(prefix, i, stage, trace, decimals, axes):
             typed = parse_signs(text, exact.size)
             verdicts = [None if np.isnan(s) else bool(s == np.sign(x)) for s, x in zip(typed, exact)]
     except ValueError as err:
-        st.error(str(err))
+        st.error(md_text(err))
         return False
     revealed.add(fp)
     n_right = sum(v is True for v in verdicts)
@@ -139,7 +139,7 @@ def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, pre
         try:
             typed, typed_dec = parse_typed(st.session_state[text_key], exact.size)
         except ValueError as err:
-            st.error(str(err))
+            st.error(md_text(err))
             return
         verdicts, _ = mark_values(typed, typed_dec, exact, (carried or {}).get(key))
         labels = _labels(key, shape, axes)
@@ -149,8 +149,8 @@ def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, pre
             st.success("All checked values are right (within the rounding of what you typed).")
             return
         j = wrong[0]
-        st.error(f"{len(wrong)} wrong. The first is {labels[j]}: you have {typed[j]:g}, the exact "
-                 f"value is {num(exact[j], decimals + 2).strip()}.")
+        st.error(f"{len(wrong)} wrong. The first is {md_text(labels[j])}: you have {typed[j]:g}, "
+                 f"the exact value is {num(exact[j], decimals + 2).strip()}.")
         target = "= " + tex_num(exact[j], decimals)
         line = next((ln for ln in lines if ln.rstrip().endswith(target)), None)
         if line:
