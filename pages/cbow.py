@@ -307,9 +307,11 @@ def course_beside(keys):
                          "exact": f"{ours.size} numbers", "difference": "shape",
                          "verdict": "⚠ wrong shape: see the common mistake below"})
             continue
-        for idx, (p, x) in enumerate(zip(printed, ours)):
+        shape = np.shape(trace[key])
+        for flat, (p, x) in enumerate(zip(printed, ours)):
+            idx = ", ".join(map(str, np.unravel_index(flat, shape))) if shape else ""
             off = abs(p - x) > 0.5 * 10.0 ** -dec + 1e-12
-            rows.append({"quantity": f"{key}[{idx}]", "notes": f"{p: .{dec}f}",
+            rows.append({"quantity": f"{key}[{idx}]" if idx else key, "notes": f"{p: .{dec}f}",
                          "exact": f"{x: .{max(dec, 8)}f}", "difference": f"{p - x: .1e}",
                          "verdict": "⚠ off: see the common mistake below" if off
                          else "✓ right to the printed digits"})
