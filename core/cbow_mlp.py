@@ -14,7 +14,7 @@ gradients are the batch gradients without the 1/m. `train` takes one such step p
 import numpy as np
 
 from core import corpus
-from core.common import Trace, as_float_array, needs_shift, softmax_parts
+from core.common import Trace, as_float_array, check_finite, check_lr, needs_shift, softmax_parts
 
 # The notes' tokenized sentence ("I'm happy because I'm learning"), context half-size C and
 # embedding size N, and the weights they print (taken as exact; b1, b2 printed as columns).
@@ -153,16 +153,6 @@ def init_params(V, N, seed=0):
             "W2": rng.uniform(-0.5, 0.5, (V, N)), "b2": rng.uniform(-0.5, 0.5, V)}
 
 
-def check_lr(lr):
-    """The learning rate as a float; ValueError unless it is a finite number > 0."""
-    try:
-        lr = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError("the learning rate must be a number") from None
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError("the learning rate must be a finite number greater than 0")
-    return lr
-
 
 def _check_xy(x, y, V):
     x = as_float_array(x, shape=(V,), name="x")
@@ -178,11 +168,7 @@ def sgd_step(params, x, y, lr):
     x, y = _check_xy(x, y, W1.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):   # overflow is reported, in words
         trace = _step(W1, b1, W2, b2, x, y, check_lr(lr))
-    bad = [k for k, v in trace.items() if not np.all(np.isfinite(v))]
-    if bad:
-        raise FloatingPointError(f"the step overflowed: {', '.join(bad)} not finite; "
-                                 "try smaller weights or a smaller learning rate")
-    return trace
+    return check_finite(trace, "try smaller weights or a smaller learning rate")
 
 
 def _step(W1, b1, W2, b2, x, y, lr):

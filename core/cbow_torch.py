@@ -11,7 +11,8 @@ once per appearance (torch's Embedding backward accumulates them).
 """
 import numpy as np
 
-from core.common import Trace, as_float_array, needs_shift, one_hot, softmax_parts
+from core.common import (Trace, as_float_array, check_finite, check_lr, needs_shift, one_hot,
+                         softmax_parts)
 
 VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")  # the seed's word_to_ix
 DEFAULT_CONTEXT = ("quick", "brown", "jumps", "over")
@@ -41,12 +42,7 @@ def _check(E, W, b, context, target, lr):
         raise ValueError("the context needs at least one word")
     if any(not 0 <= c < V for c in context) or not 0 <= int(target) < V:
         raise ValueError(f"word indices must be between 0 and {V - 1}")
-    try:
-        lr = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError("the learning rate must be a number") from None
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError("the learning rate must be a finite number greater than 0")
+    lr = check_lr(lr)
     return E, W, b, context, int(target), lr
 
 
@@ -74,11 +70,7 @@ def sgd_step(E, W, b, context, target, lr):
     trace = Trace(context_vectors=context_vectors, h=h, logits=logits, probs=probs, loss=loss,
                   grad_logits=grad_logits, grad_W=grad_W, grad_b=grad_b, grad_h=grad_h,
                   grad_E=grad_E, E_new=E_new, W_new=W_new, b_new=b_new)
-    bad = [k for k, v in trace.items() if not np.all(np.isfinite(v))]
-    if bad:
-        raise FloatingPointError(f"the step overflowed: {', '.join(bad)} not finite; "
-                                 "try a smaller learning rate")
-    return trace
+    return check_finite(trace, "try a smaller learning rate")
 
 
 def torch_step(E, W, b, context, target, lr):

@@ -45,3 +45,22 @@ def max_diffs(trace, other):
     """Largest absolute difference per key between two Traces with the same keys."""
     return {k: float(np.max(np.abs(np.asarray(trace[k], dtype=np.float64) -
                                    np.asarray(other[k], dtype=np.float64)))) for k in trace}
+
+
+def check_lr(lr):
+    """The learning rate as a float; ValueError unless it is a finite number > 0."""
+    try:
+        lr = float(lr)
+    except (TypeError, ValueError):
+        raise ValueError("the learning rate must be a number") from None
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError("the learning rate must be a finite number greater than 0")
+    return lr
+
+
+def check_finite(trace, hint="try smaller weights or a smaller learning rate"):
+    """The trace itself; FloatingPointError naming the stages that overflowed to NaN/inf."""
+    bad = [k for k, v in trace.items() if not np.all(np.isfinite(v))]
+    if bad:
+        raise FloatingPointError(f"the step overflowed: {', '.join(bad)} not finite; {hint}")
+    return trace

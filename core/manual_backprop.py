@@ -12,7 +12,7 @@ The word predicts itself (y = onehot(index)) and only its embedding row is updat
 """
 import numpy as np
 
-from core.common import Trace, as_float_array, one_hot, softmax_parts
+from core.common import Trace, as_float_array, check_finite, check_lr, one_hot, softmax_parts
 
 SEED_WORDS = ("the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog")
 SEED_INDEX, SEED_LR, SEED_STEPS, SEED_DIM = 4, 1.0, 20, 10
@@ -55,12 +55,7 @@ def _check(embedding, linear, index, lr):
     if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)) \
             or not 0 <= index < V:
         raise ValueError(f"the word index must be between 0 and {V - 1}")
-    try:
-        lr = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError("the learning rate must be a number") from None
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError("the learning rate must be a finite number greater than 0")
+    lr = check_lr(lr)
     return embedding, linear, int(index), lr
 
 
@@ -84,11 +79,7 @@ def step(embedding, linear, index, lr):
         embedding_new[index] -= lr * dL_de          # only this row moves
     trace = Trace(e=e, x=x, o=o, loss=loss, dL_do=dL_do, dL_dx=dL_dx, dL_de=dL_de,
                   embedding_new=embedding_new)
-    bad = [k for k, v in trace.items() if not np.all(np.isfinite(v))]
-    if bad:
-        raise FloatingPointError(f"the step overflowed: {', '.join(bad)} not finite; "
-                                 "try a smaller learning rate or a new random init")
-    return trace
+    return check_finite(trace, "try a smaller learning rate or a new random init")
 
 
 def run(embedding, linear, index, lr, steps):

@@ -10,7 +10,8 @@ One step for a (center, target) pair, written the way the README's hand calculat
 """
 import numpy as np
 
-from core.common import Trace, as_float_array, needs_shift, one_hot, softmax_parts
+from core.common import (Trace, as_float_array, check_finite, check_lr, needs_shift, one_hot,
+                         softmax_parts)
 
 VOCAB = ("dog", "cat", "park")
 
@@ -56,16 +57,6 @@ def check_params(E, W, b):
     return E, W, b
 
 
-def check_lr(lr):
-    """The learning rate as a float; ValueError unless it is a finite number > 0."""
-    try:
-        lr = float(lr)
-    except (TypeError, ValueError):
-        raise ValueError("the learning rate must be a number") from None
-    if not np.isfinite(lr) or lr <= 0:
-        raise ValueError("the learning rate must be a finite number greater than 0")
-    return lr
-
 
 def sgd_step(E, W, b, center, target, lr):
     """One SGD step on the pair (center -> target); returns the Trace of every number."""
@@ -101,11 +92,7 @@ def _sgd_step(E, W, b, center, target, lr):
     trace = Trace(v=v, logits=logits, exp=exp, sum_exp=sum_exp, probs=probs, loss=loss,
                   grad_logits=grad_logits, grad_W=grad_W, grad_b=grad_b, grad_v=grad_v,
                   E_new=E_new, W_new=W_new, b_new=b_new)
-    bad = [k for k, val in trace.items() if not np.all(np.isfinite(val))]
-    if bad:
-        raise FloatingPointError(f"the step overflowed: {', '.join(bad)} not finite; "
-                                 "try smaller weights or a smaller learning rate")
-    return trace
+    return check_finite(trace, "try smaller weights or a smaller learning rate")
 
 
 def torch_sgd_step(E, W, b, center, target, lr):
