@@ -14,7 +14,8 @@ gradients are the batch gradients without the 1/m. `train` takes one such step p
 import numpy as np
 
 from core import corpus
-from core.common import Trace, as_float_array, check_finite, check_lr, needs_shift, softmax_parts
+from core.common import (Trace, as_float_array, check_finite, check_lr, check_whole, needs_shift,
+                         softmax_parts)
 
 # The notes' tokenized sentence ("I'm happy because I'm learning"), context half-size C and
 # embedding size N, and the weights they print (taken as exact; b1, b2 printed as columns).
@@ -144,10 +145,7 @@ def check_params(params):
 def init_params(V, N, seed=0):
     """Seeded random W1 (N, V), b1 (N,), W2 (V, N), b2 (V,), uniform in [-0.5, 0.5) like the
     notes' printed weights (the notes do not say how theirs were drawn)."""
-    for name, value, low in (("V", V, 2), ("N", N, 1)):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-                or value < low:
-            raise ValueError(f"{name} must be a whole number of at least {low}, got {value!r}")
+    V, N = check_whole(V, 2, "V"), check_whole(N, 1, "N")
     rng = np.random.default_rng(seed)
     return {"W1": rng.uniform(-0.5, 0.5, (N, V)), "b1": rng.uniform(-0.5, 0.5, N),
             "W2": rng.uniform(-0.5, 0.5, (V, N)), "b2": rng.uniform(-0.5, 0.5, V)}
@@ -249,9 +247,7 @@ def train(params, tokens, C, lr, epochs):
     """
     W1, b1, W2, b2 = check_params(params)
     lr = check_lr(lr)
-    if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)) \
-            or epochs < 1:
-        raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}")
+    epochs = check_whole(epochs, 1, "epochs")
     vocab = corpus.build_vocab(tokens)
     wins = corpus.windows(tokens, C)
     if len(vocab) != W1.shape[1]:

@@ -11,8 +11,8 @@ once per appearance (torch's Embedding backward accumulates them).
 """
 import numpy as np
 
-from core.common import (Trace, as_float_array, check_finite, check_lr, needs_shift, one_hot,
-                         softmax_parts)
+from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_whole,
+                         needs_shift, one_hot, softmax_parts)
 
 VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")  # the seed's word_to_ix
 DEFAULT_CONTEXT = ("quick", "brown", "jumps", "over")
@@ -23,27 +23,29 @@ STEP_KEYS = ("context_vectors", "h", "logits", "probs", "loss", "grad_logits", "
 
 
 def init_params(V, d, seed):
-    """Like torch's defaults: Embedding ~ N(0, 1); Linear weight and bias ~ U(-1/sqrt(d), 1/sqrt(d))."""
-    rng = np.random.default_rng(seed)
-    bound = 1 / np.sqrt(d)
+    """(E, W, b) drawn like torch's defaults: Embedding N(0, 1), Linear U(-1/sqrt(d), 1/sqrt(d))."""
+    V, d = check_whole(V, 2, "the vocabulary size"), check_whole(d, 1, "the embedding size")
+    rng = np.random.default_rng(check_whole(seed, 0, "the random seed"))
+    bound = 1 / np.sqrt(d)                                 # nn.Linear's bound, fan_in = d
     return (rng.standard_normal((V, d)), rng.uniform(-bound, bound, (V, d)),
             rng.uniform(-bound, bound, V))
 
 
 def _check(E, W, b, context, target, lr):
     E = as_float_array(E, name="E")
-    if E.ndim != 2 or E.shape[0] < 2:
-        raise ValueError("E must be a (V, d) table with V >= 2 words")
+    if E.ndim != 2 or E.shape[0] < 2 or E.shape[1] < 1:
+        raise ValueError("E must be a (V, d) table with V >= 2 words and d >= 1")
     V, d = E.shape
     W = as_float_array(W, shape=(V, d), name="W")
     b = as_float_array(b, shape=(V,), name="b")
-    context = [int(c) for c in context]
-    if not context:
+    if isinstance(context, (str, bytes)) or not hasattr(context, "__len__"):
+        raise ValueError("the context must be a list of word indices")
+    if len(context) == 0:
         raise ValueError("the context needs at least one word")
-    if any(not 0 <= c < V for c in context) or not 0 <= int(target) < V:
-        raise ValueError(f"word indices must be between 0 and {V - 1}")
+    context = [check_index(c, V, "context") for c in context]
+    target = check_index(target, V, "target")
     lr = check_lr(lr)
-    return E, W, b, context, int(target), lr
+    return E, W, b, context, target, lr
 
 
 def sgd_step(E, W, b, context, target, lr):
@@ -81,7 +83,7 @@ def torch_step(E, W, b, context, target, lr):
     E, W, b, context, target, lr = _check(E, W, b, context, target, lr)
     V, d = E.shape
 
-    class CBOWModel(nn.Module):  # the seed's model, as written
+    class CBOWModel(nn.Module):  # the seed's model; forward also keeps embeds and h for their grads
         def __init__(self, vocab_size, embedding_dim):
             super().__init__()
             self.embeddings = nn.Embedding(vocab_size, embedding_dim)
@@ -96,7 +98,8 @@ def torch_step(E, W, b, context, target, lr):
             self.h = h
             return self.linear(h)
 
-    model = CBOWModel(V, d).double()
+    with torch.random.fork_rng(devices=[]):  # its random init must not move torch's global RNG
+        model = CBOWModel(V, d).double()
     with torch.no_grad():
         model.embeddings.weight.copy_(torch.from_numpy(E))
         model.linear.weight.copy_(torch.from_numpy(W))

@@ -47,6 +47,22 @@ def max_diffs(trace, other):
                                    np.asarray(other[k], dtype=np.float64)))) for k in trace}
 
 
+def check_whole(n, least, what):
+    """n as an int; ValueError unless it is a whole number (not a bool) of at least `least`."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < least:
+        raise ValueError(f"{what} must be a whole number of at least {least}, got {n!r}")
+    return int(n)
+
+
+def check_index(i, size, what):
+    """i as an int; ValueError unless it is a whole number in 0..size-1."""
+    if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+        raise ValueError(f"the {what} must be given as word indices (whole numbers), got {i!r}")
+    if not 0 <= i < size:
+        raise ValueError(f"word indices must be between 0 and {size - 1}; the {what} has {i}")
+    return int(i)
+
+
 def check_lr(lr):
     """The learning rate as a float; ValueError unless it is a finite number > 0."""
     try:

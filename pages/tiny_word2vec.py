@@ -15,6 +15,8 @@ through_app()
 
 P = "tiny"
 MAX_WORDS = 12
+MAX_TEXT = 1000       # characters of vocabulary text; training-pair text gets 10x this
+MAX_EPOCHS = 2000
 # Everything that defines a step: what history snapshots and restores.
 STATE_KEYS = ("tiny_vocab", "tiny_center", "tiny_target", "tiny_lr", "tiny_lr_exact", "tiny_E",
               "tiny_W", "tiny_b", "tiny_steps")
@@ -49,6 +51,9 @@ def _lr_from_exact():
 
 def _words(text):
     """The vocabulary typed by the user; ValueError with a clear message when unusable."""
+    if len(str(text)) > MAX_TEXT:
+        raise ValueError(f"the vocabulary is too long ({len(str(text)):,} characters; at most "
+                         f"{MAX_WORDS} words of up to 30 characters)")
     words = [w.strip() for w in str(text).split(",") if w.strip()]
     if not 2 <= len(words) <= MAX_WORDS:
         raise ValueError(f"the vocabulary needs 2 to {MAX_WORDS} words separated by commas")
@@ -367,11 +372,17 @@ st.markdown("Each epoch is one SGD step on all training pairs at once (the mean 
 t1, t2, t3 = st.columns([4, 1, 1], vertical_alignment="bottom")
 t1.text_input("Training pairs (center → target, separated by commas)", "dog park, cat park",
               key="tiny_pairs", help="Each pair is two words of the vocabulary.")
-t2.number_input("Epochs", 1, 2000, tw.README_EPOCHS, key="tiny_epochs")
+# No min / max on the widget: out-of-range values then reach the check below and its
+# message, instead of staying in the box unused.
+t2.number_input("Epochs", value=tw.README_EPOCHS, step=1, key="tiny_epochs",
+                help=f"1 to {MAX_EPOCHS}")
 train_clicked = t3.button("Train", key="tiny_train", width="stretch")
 
 
 def parse_pairs(text):
+    if len(str(text)) > 10 * MAX_TEXT:
+        raise ValueError(f"the training pairs are too long ({len(str(text)):,} characters; at "
+                         f"most {10 * MAX_TEXT:,})")
     pairs = []
     for item in str(text).split(","):
         parts = item.replace("→", " ").replace("->", " ").split()
@@ -388,7 +399,10 @@ def parse_pairs(text):
 if train_clicked:
     try:
         pairs = parse_pairs(st.session_state["tiny_pairs"])
-        result = run_training(E, W, b, pairs, lr, int(st.session_state["tiny_epochs"]))
+        epochs = int(st.session_state["tiny_epochs"])
+        if not 1 <= epochs <= MAX_EPOCHS:
+            raise ValueError(f"the number of epochs must be between 1 and {MAX_EPOCHS}")
+        result = run_training(E, W, b, pairs, lr, epochs)
         st.session_state["tiny_trained"] = {"result": result, "words": words, "animate": True}
     except (ValueError, FloatingPointError) as err:
         st.error(f"{md_text(err)}. Nothing was trained.")

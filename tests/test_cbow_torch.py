@@ -5,8 +5,14 @@ import torch
 
 from core import cbow_torch as ct
 
-TOL = 1e-10
-rng = np.random.default_rng(11)
+TOL = 1e-10        # float64 agreement with autograd, relative and absolute
+STAT_TOL = 0.05    # sampling error allowed when checking the init's distribution
+KEYS = ("context_vectors", "h", "logits", "probs", "loss", "grad_logits", "grad_W", "grad_b",
+        "grad_h", "grad_E", "E_new", "W_new", "b_new")
+
+
+def close(actual, desired, msg=""):
+    np.testing.assert_allclose(actual, desired, rtol=TOL, atol=TOL, err_msg=msg)
 
 
 def seed_model_step(E, W, b, context, target, lr):
@@ -17,59 +23,164 @@ def seed_model_step(E, W, b, context, target, lr):
         emb.weight.copy_(torch.tensor(E))
         lin.weight.copy_(torch.tensor(W))
         lin.bias.copy_(torch.tensor(b))
-    h = emb(torch.tensor([context])).mean(dim=1)
-    logits = lin(h)
+    embeds = emb(torch.tensor([context]))                       # (1, C, d)
+    embeds.retain_grad()
+    h = embeds.mean(dim=1)                                      # (1, d)
+    h.retain_grad()
+    logits = lin(h)                                             # (1, V)
+    logits.retain_grad()
     loss = torch.nn.CrossEntropyLoss()(logits, torch.tensor([target]))
     loss.backward()
-    grads = {"grad_W": lin.weight.grad.numpy().copy(), "grad_b": lin.bias.grad.numpy().copy(),
-             "grad_E": emb.weight.grad.numpy().copy(), "loss": loss.item(),
-             "h": h.detach().numpy()[0], "logits": logits.detach().numpy()[0]}
+    out = {"context_vectors": embeds[0], "h": h[0], "logits": logits[0],
+           "probs": torch.softmax(logits[0], 0), "loss": loss, "grad_logits": logits.grad[0],
+           "grad_W": lin.weight.grad, "grad_b": lin.bias.grad, "grad_h": h.grad[0],
+           "grad_E": emb.weight.grad}
+    out = {k: v.detach().numpy().copy() for k, v in out.items()}
     torch.optim.SGD(list(emb.parameters()) + list(lin.parameters()), lr=lr).step()
-    grads.update(E_new=emb.weight.detach().numpy(), W_new=lin.weight.detach().numpy(),
-                 b_new=lin.bias.detach().numpy())
-    return grads
+    out.update(E_new=emb.weight.detach().numpy(), W_new=lin.weight.detach().numpy(),
+               b_new=lin.bias.detach().numpy())
+    return out
 
 
-@pytest.mark.parametrize("case", range(40))
-def test_step_equals_the_seed_model(case):
-    V, d = int(rng.integers(2, 10)), int(rng.integers(1, 8))
-    E, W, b = ct.init_params(V, d, case)
-    context = list(rng.integers(0, V, int(rng.integers(1, 6))))  # repeats happen
-    target, lr = int(rng.integers(V)), float(rng.uniform(0.001, 2))
+def random_case(seed):
+    rng = np.random.default_rng(seed)
+    V, d = int(rng.integers(2, 11)), int(rng.integers(1, 9))
+    E, W, b = ct.init_params(V, d, seed)
+    scale = [0.5, 1.0, 4.0, 40.0][seed % 4]  # 40 gives logits above 50: the shifted softmax
+    context = [int(c) for c in rng.integers(0, V, int(rng.integers(1, 8)))]
+    if seed % 3 == 0:
+        context.append(context[0])           # a word repeated in the context
+    return E * scale, W * scale, b, context, int(rng.integers(V)), float(rng.uniform(1e-3, 2))
+
+
+# --- one step against autograd ------------------------------------------------------------
+
+def test_cbow_torch_keys_in_order():
+    E, W, b = ct.init_params(8, 5, 0)
+    assert tuple(ct.sgd_step(E, W, b, [1, 2, 4, 5], 3, 0.01)) == KEYS
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_cbow_torch_step_equals_the_seed_model(seed):
+    case = random_case(seed)
+    ours, ref = ct.sgd_step(*case), seed_model_step(*case)
+    for k in KEYS:
+        close(ours[k], ref[k], k)
+
+
+def test_cbow_torch_cases_reach_the_shifted_softmax_and_repeats():
+    cases = [random_case(s) for s in range(60)]
+    assert any(np.abs(ct.sgd_step(*c)["logits"]).max() > 50 for c in cases)
+    assert any(len(set(c[3])) < len(c[3]) for c in cases)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cbow_torch_torch_step_equals_oracle(seed):
+    case = random_case(seed)
+    ours, ref = ct.torch_step(*case), seed_model_step(*case)
+    assert tuple(ours) == KEYS
+    for k in KEYS:
+        close(ours[k], ref[k], k)
+
+
+def test_cbow_torch_torch_step_leaves_the_global_rng_alone():
+    torch.manual_seed(0)
+    want = torch.rand(3)
+    torch.manual_seed(0)
+    ct.torch_step(*random_case(1))
+    assert torch.equal(torch.rand(3), want)
+
+
+# --- which rows of E learn ------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cbow_torch_only_context_rows_get_gradient_each_grad_h_over_C(seed):
+    E, W, b, context, target, lr = random_case(seed)
     ours, ref = ct.sgd_step(E, W, b, context, target, lr), seed_model_step(E, W, b, context,
-                                                                          target, lr)
-    for k, want in ref.items():
-        np.testing.assert_allclose(ours[k], want, atol=TOL, err_msg=k)
+                                                                         target, lr)
+    C = len(context)
+    for r in range(E.shape[0]):
+        close(ours["grad_E"][r], context.count(r) * ref["grad_h"] / C, f"row {r}")
+        if r not in context:
+            np.testing.assert_array_equal(ours["E_new"][r], E[r])
 
 
-def test_keys_and_core_oracle():
-    E, W, b = ct.init_params(8, 5, 0)
-    ours = ct.sgd_step(E, W, b, [1, 2, 4, 5], 3, 0.01)
-    assert tuple(ours) == ct.STEP_KEYS
-    ref = ct.torch_step(E, W, b, [1, 2, 4, 5], 3, 0.01)
-    for k in ct.STEP_KEYS:
-        np.testing.assert_allclose(ours[k], ref[k], atol=TOL, err_msg=k)
-
-
-def test_only_context_rows_get_gradient_each_grad_h_over_C():
-    E, W, b = ct.init_params(8, 5, 1)
-    context = [1, 2, 4, 5]
-    tr = ct.sgd_step(E, W, b, context, 3, 0.01)
-    for r in range(8):
-        want = tr["grad_h"] / 4 if r in context else np.zeros(5)
-        np.testing.assert_allclose(tr["grad_E"][r], want, atol=TOL)
-
-
-def test_repeated_context_word_accumulates():
+def test_cbow_torch_repeated_context_word_accumulates():
     E, W, b = ct.init_params(8, 5, 2)
-    tr = ct.sgd_step(E, W, b, [1, 1, 4], 3, 0.01)
-    np.testing.assert_allclose(tr["grad_E"][1], 2 * tr["grad_h"] / 3, atol=TOL)
-    np.testing.assert_allclose(tr["grad_E"][4], tr["grad_h"] / 3, atol=TOL)
+    ours = ct.sgd_step(E, W, b, [1, 1, 4], 3, 0.01)
+    ref = seed_model_step(E, W, b, [1, 1, 4], 3, 0.01)
+    close(ours["grad_E"][1], 2 * ref["grad_h"] / 3, "twice")
+    close(ours["grad_E"][4], ref["grad_h"] / 3, "once")
+    once = ct.sgd_step(E, W, b, [1, 4], 3, 0.01)
+    assert not np.allclose(once["grad_E"][1], ours["grad_E"][1])
 
 
-@pytest.mark.parametrize("args,match", [(([], 3, 0.01), "context"), (([9], 3, 0.01), "indices"),
-                                        (([1], 3, 0.0), "learning rate")])
-def test_bad_arguments(args, match):
+def test_cbow_torch_inputs_untouched():
+    E, W, b = ct.init_params(8, 5, 3)
+    before = [a.copy() for a in (E, W, b)]
+    context = [1, 2, 4, 5]
+    ct.sgd_step(E, W, b, context, 3, 0.5)
+    ct.torch_step(E, W, b, context, 3, 0.5)
+    for a, a0 in zip((E, W, b), before):
+        np.testing.assert_array_equal(a, a0)
+    assert context == [1, 2, 4, 5]
+
+
+# --- the seed's setup -----------------------------------------------------------------------
+
+def test_cbow_torch_seed_vocabulary_and_default_example():
+    word_to_ix = {"the": 0, "quick": 1, "brown": 2, "fox": 3, "jumps": 4, "over": 5,
+                  "lazy": 6, "dog": 7}                      # copied from the seed
+    assert {w: i for i, w in enumerate(ct.VOCAB)} == word_to_ix
+    assert [word_to_ix[w] for w in ct.DEFAULT_CONTEXT] == [1, 2, 4, 5]
+    assert word_to_ix[ct.DEFAULT_TARGET] == 3
+
+
+def test_cbow_torch_init_params_like_torch_defaults():
+    V, d = 400, 9
+    E, W, b = ct.init_params(V, d, 4)
+    torch.manual_seed(4)
+    emb, lin = torch.nn.Embedding(V, d), torch.nn.Linear(d, V)
+    assert E.shape == tuple(emb.weight.shape) and W.shape == tuple(lin.weight.shape)
+    assert b.shape == tuple(lin.bias.shape)
+    for ours, theirs in [(E, emb.weight), (W, lin.weight), (b, lin.bias)]:
+        theirs = theirs.detach().numpy()
+        assert abs(ours.mean() - theirs.mean()) < STAT_TOL
+        assert abs(ours.std() / theirs.std() - 1) < 2 * STAT_TOL
+        assert abs(np.abs(ours).max() / np.abs(theirs).max() - 1) < 2 * STAT_TOL
+    bound = 1 / np.sqrt(d)
+    assert np.abs(W).max() <= bound and np.abs(b).max() <= bound
+    np.testing.assert_array_equal(ct.init_params(V, d, 4)[1], W)
+    assert not np.array_equal(ct.init_params(V, d, 5)[1], W)
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("context,target,lr,match", [
+    ([], 3, 0.01, "at least one word"), ([9], 3, 0.01, "between 0 and 7"),
+    ([-1], 3, 0.01, "between 0 and 7"), ([1], 8, 0.01, "between 0 and 7"),
+    ("quick", 3, 0.01, "list of word indices"), ([1.5], 3, 0.01, "word indices"),
+    ([True], 3, 0.01, "word indices"), ([1], "fox", 0.01, "word indices"),
+    ([1], 3, 0.0, "learning rate"), ([1], 3, float("nan"), "learning rate"),
+    ([1], 3, "fast", "learning rate")])
+def test_cbow_torch_bad_arguments(context, target, lr, match):
     E, W, b = ct.init_params(8, 5, 0)
+    for fn in (ct.sgd_step, ct.torch_step):
+        with pytest.raises(ValueError, match=match):
+            fn(E, W, b, context, target, lr)
+
+
+@pytest.mark.parametrize("shapes,match", [(((8, 5), (5, 8), (8,)), "shape"),
+                                          (((8, 5), (8, 5), (5,)), "shape"),
+                                          (((1, 5), (1, 5), (1,)), "V >= 2")])
+def test_cbow_torch_bad_params(shapes, match):
+    E, W, b = (np.ones(s) for s in shapes)
     with pytest.raises(ValueError, match=match):
-        ct.sgd_step(E, W, b, *args)
+        ct.sgd_step(E, W, b, [0], 0, 0.1)
+
+
+@pytest.mark.parametrize("V,d,seed,match", [(1, 5, 0, "vocabulary"), (8, 0, 0, "embedding"),
+                                            (8, 5, -2, "seed"), (8, 5.0, 0, "embedding")])
+def test_cbow_torch_bad_init(V, d, seed, match):
+    with pytest.raises(ValueError, match=match):
+        ct.init_params(V, d, seed)

@@ -3,6 +3,8 @@ import re
 
 import numpy as np
 
+MAX_MATRIX_TEXT = 100_000  # characters parse_matrix accepts
+
 # '-' as '{-}': no -- / --- dashes. ':' as '{:}': Streamlit rewrites ':material/' anywhere in
 # Markdown source, math included.
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
@@ -59,7 +61,11 @@ def parse_matrix(text, shape, name):
     ValueError with a message a student can act on when a value is not a number, missing,
     or not finite.
     """
-    rows = [r for r in re.split(r"[\n;]+", str(text).strip()) if r.strip()]
+    text = str(text)
+    if len(text) > MAX_MATRIX_TEXT:  # refused before parsing: a pasted 10 MB would take seconds
+        raise ValueError(f"{name}: the text is too long ({len(text):,} characters; at most "
+                         f"{MAX_MATRIX_TEXT:,})")
+    rows = [r for r in re.split(r"[\n;]+", text.strip()) if r.strip()]
     values = []
     for i, row in enumerate(rows):
         for tok in re.split(r"[,\s]+", row.strip().strip("[]")):
