@@ -1,0 +1,159 @@
+"""The tiny word2vec lesson in Chromium: every stage's numbers against the core, the learning
+rate, keyboard shortcuts, shareable URLs, and the accessibility basics."""
+import re
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from core import tiny_word2vec as tw
+from tests.e2e.conftest import alerts, exceptions, new_context, open_app, screenshot, table, \
+    tables, wait_idle
+
+pytestmark = pytest.mark.browser
+
+PAGE, READY, CURRENT = "tiny_word2vec", ".st-key-tiny_next", ".st-key-tiny_current"
+P = tw.README_PARAMS
+WORDS, DIMS = list(tw.VOCAB), ["d0", "d1"]
+SHOWN = 0.5e-4 + 1e-9        # a value shown with 4 decimals is within half a unit of the 4th
+FOUR_DECIMALS = re.compile(r"^-?\d+\.\d{4}$")
+STAGES = [("Forward", ("v", "logits")), ("Softmax", ("exp", "sum_exp", "probs")),
+          ("Loss", ("loss",)), ("Backward", ("grad_logits", "grad_W", "grad_b", "grad_v")),
+          ("Update", ("E_new", "W_new", "b_new"))]
+# Column labels of each table: words for per-word vectors, d0 d1 for vectors of dimensions.
+COLS = {"v": DIMS, "grad_v": DIMS, "grad_W": DIMS, "E_new": DIMS, "W_new": DIMS,
+        "sum_exp": ["value"], "loss": ["value"]}
+
+
+def core_step(center=0, target=2, lr=0.1):
+    return tw.sgd_step(P["E"], P["W"], P["b"], center, target, lr)
+
+
+def shown(page, name):
+    """The table `name` in the current stage as an array of the numbers on screen."""
+    cols, rows = table(page, name, CURRENT)
+    for cells in rows.values():
+        assert all(FOUR_DECIMALS.match(c) for c in cells), (name, cells)
+    return cols, rows, np.array([[float(c) for c in cells] for cells in rows.values()])
+
+
+def assert_matches(page, name, want, words=WORDS):
+    cols, rows, values = shown(page, name)
+    want = np.asarray(want, dtype=np.float64)
+    assert cols == COLS.get(name, words), (name, cols)
+    if want.ndim == 2:
+        assert list(rows) == words, (name, list(rows))
+    np.testing.assert_allclose(values, want.reshape(values.shape), rtol=0, atol=SHOWN,
+                               err_msg=name)
+
+
+def stage_title(page):
+    return page.locator(f"{CURRENT} h3").first.text_content()
+
+
+def test_click_through_every_stage_matches_the_core(page, server):
+    open_app(page, server, PAGE, READY)
+    trace = core_step()
+    for i, (name, keys) in enumerate(STAGES):
+        assert f"Stage {i + 1} of 5: {name}" in stage_title(page)
+        for k in keys:
+            assert_matches(page, k, trace[k])
+        assert "equals torch autograd" in page.locator(CURRENT).text_content()
+        assert not exceptions(page) and not alerts(page)
+        screenshot(page, f"tiny_word2vec_stage{i + 1}_{name.lower()}")
+        if i < len(STAGES) - 1:
+            page.locator(f"{READY} button").click()
+            wait_idle(page)
+    expect(page.locator(f"{READY} button")).to_be_disabled()
+    assert "stage=5" in page.url
+
+
+def test_learning_rate_input_and_slider_change_w_new(page, server):
+    open_app(page, server, f"{PAGE}?stage=5", READY)
+    assert_matches(page, "W_new", core_step()["W_new"])
+    exact = page.locator(".st-key-tiny_lr_exact input")
+    exact.fill("0.5")
+    exact.press("Enter")
+    wait_idle(page)
+    assert_matches(page, "W_new", core_step(lr=0.5)["W_new"])
+    assert_matches(page, "E_new", core_step(lr=0.5)["E_new"])
+    assert "α = 0.5" in page.locator("h4").first.text_content()
+    assert "lr=0.5" in page.url
+    # The slider moves by its step (0.005) from the keyboard, and the exact box follows it.
+    page.locator(".st-key-tiny_lr input[type='range']").press("ArrowRight")
+    wait_idle(page)
+    assert_matches(page, "W_new", core_step(lr=0.505)["W_new"])
+    expect(exact).to_have_value("0.505000")
+    screenshot(page, "tiny_word2vec_lr_0.505")
+
+
+def test_keyboard_shortcuts_step_the_lesson(page, server):
+    open_app(page, server, PAGE, READY)
+
+    def press(key, stage):
+        page.locator("h1").first.click()    # focus on the page body, not in a widget
+        page.keyboard.press(key)
+        wait_idle(page)
+        assert f"Stage {stage} of 5" in stage_title(page), key
+
+    press("ArrowRight", 2)
+    press("ArrowRight", 3)
+    press("ArrowLeft", 2)
+    press("ArrowRight", 3)
+    press("Home", 1)
+    press("ArrowLeft", 1)       # already at the first stage: nothing moves
+
+
+def test_url_reproduces_the_screen(page, server, browser):
+    open_app(page, server, f"{PAGE}?stage=4&center=cat&target=dog&lr=0.3", READY)
+    trace = core_step(center=1, target=0, lr=0.3)
+    assert "Stage 4 of 5" in stage_title(page)
+    for k in STAGES[3][1]:
+        assert_matches(page, k, trace[k])
+    page.locator(f"{READY} button").click()
+    wait_idle(page)
+    assert_matches(page, "W_new", trace["W_new"])
+    url, before = page.url, tables(page, CURRENT)
+    assert "stage=5" in url and "center=cat" in url and "lr=0.3" in url
+    # The same address in another browser (a new session) shows the same screen.
+    other = new_context(browser)
+    try:
+        page2 = other.new_page()
+        open_app(page2, "", url, READY)
+        assert tables(page2, CURRENT) == before
+        assert not alerts(page2)
+    finally:
+        other.close()
+
+
+# --- accessibility basics ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("stage,title,values", [
+    (1, "W (one row per word)", P["W"]),
+    (4, "∂L/∂W", core_step()["grad_W"]),
+])
+def test_heatmaps_write_their_values_in_the_cells(page, server, stage, title, values):
+    open_app(page, server, f"{PAGE}?stage={stage}", READY)
+    chart = page.locator(f"{CURRENT} [data-testid='stVegaLiteChart']").filter(has_text=title)
+    expect(chart.locator("svg text").first).to_be_attached()   # charts draw after the run
+    texts = chart.locator("svg text").all_text_contents()
+    for row, word in zip(values, WORDS):
+        for x in row:
+            assert f"{x:.4f}" in texts, (word, x, texts)
+    assert WORDS[0] in texts and "d0" in texts
+    if stage == 4:  # the same numbers also stand in the table beside the chart
+        assert_matches(page, "grad_W", values)
+
+
+def test_tab_reaches_next_and_enter_presses_it(page, server):
+    open_app(page, server, PAGE, READY)
+    page.locator("h1").first.click()        # focus starts in the page body, above the stepper
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('.st-key-tiny_next')"):
+            break
+    else:
+        pytest.fail("Tab never reached the Next button")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    assert "Stage 2 of 5" in stage_title(page)
