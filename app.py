@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import urlstate
+from ui import cached, urlstate
 from ui.lessons import LESSONS
 
 HERE = Path(__file__).parent
@@ -38,3 +38,4 @@ if st.session_state.get("presenter"):
 urlstate.url_notice("app")
 
 page.run()
+cached.warm_torch()  # after the page is drawn: it must not slow the first render

@@ -50,3 +50,12 @@ def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None
 def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None):
     """Render values as a table with `name` in its corner."""
     st.markdown(markdown_table(values, decimals, rows, cols, marks, name))
+
+
+def records_table(rows):
+    """A Markdown table of dicts with the same keys, one row each; cells are shown as text.
+    (st.table would convert a DataFrame to Arrow on every rerun.)"""
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(md_text(k) for k in keys) + " |", "|:---" * len(keys) + "|"]
+    lines += ["| " + " | ".join(md_text(r[k]) for k in keys) + " |" for r in rows]
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""Click-to-DOM-update in Chromium: how long after a click on Next the new stage is on screen.
+
+    python bench/click_latency.py [--clicks 40] [--page tiny_word2vec --prefix tiny --stages 5]
+
+Serves app.py on a free loopback port, opens the lesson in headless Chromium (Debian's
+/usr/bin/chromium) and clicks Next through the stages (Reset, not timed, after the last),
+`clicks` times. Each time runs inside the page, from the click to the first animation frame
+whose current-stage heading names the new stage, so Playwright's own round trips are not in
+it. Before each click the previous run has finished and the page has settled. Also prints
+the same figure for a trivial page (a button that rewrites one line) served the same way.
+Target: median <= 300 ms.
+"""
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.e2e.conftest import launch_chromium, new_context, open_app, wait_idle  # noqa: E402
+from tests.e2e.server import start_server, stop_server  # noqa: E402
+
+# Click `button`, then resolve with the ms until `target` holds text containing `want`.
+CLICK_AND_WAIT = """async ([button, target, want]) => {
+  const t0 = performance.now();
+  document.querySelector(button).click();
+  await new Promise(done => {
+    const look = () => {
+      const el = document.querySelector(target);
+      if (el && el.textContent.includes(want)) done(); else requestAnimationFrame(look);
+    };
+    look();
+  });
+  return performance.now() - t0;
+}"""
+
+TRIVIAL = """import streamlit as st
+st.session_state.setdefault("n", 0)
+if st.button("Next", key="next"):
+    st.session_state.n += 1
+st.markdown(f"clicked {st.session_state.n} times")
+"""
+
+
+def time_clicks(page, button, target, wants, reset=None):
+    """ms per click; `wants[i]` is the text the i-th click must bring."""
+    times = []
+    for i, want in enumerate(wants):
+        if reset and want is None:
+            page.locator(reset).click()
+            wait_idle(page)
+            continue
+        times.append(page.evaluate(CLICK_AND_WAIT, [button, target, want]))
+        wait_idle(page)
+    return times
+
+
+def lesson_times(browser, base, args):
+    page = new_context(browser).new_page()
+    open_app(page, base, args.page, f".st-key-{args.prefix}_next")
+    cycle = [f"Stage {s} of {args.stages}" for s in range(2, args.stages + 1)] + [None]
+    wants = []
+    while sum(w is not None for w in wants) < args.clicks:
+        wants += cycle
+    times = time_clicks(page, f".st-key-{args.prefix}_next button",
+                        f".st-key-{args.prefix}_current h3", wants,
+                        reset=f".st-key-{args.prefix}_reset button")
+    page.context.close()
+    return times[:args.clicks]
+
+
+def trivial_times(browser, args):
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "trivial.py"
+        script.write_text(TRIVIAL)
+        proc, base = start_server(script=script, cwd=tmp)
+        try:
+            page = new_context(browser).new_page()
+            open_app(page, base, "", ".st-key-next")
+            wants = [f"clicked {i} times" for i in range(1, args.clicks + 1)]
+            return time_clicks(page, ".st-key-next button", "[data-testid='stMarkdown']", wants)
+        finally:
+            stop_server(proc)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clicks", type=int, default=40, help="timed Next clicks")
+    ap.add_argument("--page", default="tiny_word2vec", help="URL path of the lesson")
+    ap.add_argument("--prefix", default="tiny", help="the lesson's widget-key prefix")
+    ap.add_argument("--stages", type=int, default=5, help="stages of the lesson's stepper")
+    args = ap.parse_args()
+
+    from playwright.sync_api import sync_playwright
+    proc, base = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = launch_chromium(p)
+            lesson_times(browser, base, argparse.Namespace(**{**vars(args), "clicks": 4}))  # warm-up
+            lesson = lesson_times(browser, base, args)
+            trivial = trivial_times(browser, args)
+            browser.close()
+    finally:
+        stop_server(proc)
+
+    def row(name, times):
+        p95 = statistics.quantiles(times, n=20)[-1]
+        print(f"{name} | median {statistics.median(times):.0f} ms | p95 {p95:.0f} ms | "
+              f"over {len(times)} clicks")
+
+    row(f"{args.page}: click Next -> new stage on screen", lesson)
+    row("trivial page: click -> new text on screen", trivial)
+    print(f"target | median <= 300 ms | {'met' if statistics.median(lesson) <= 300 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
