@@ -9,7 +9,7 @@ from ui import cached, charts, history, urlstate
 from ui.format import matrix_text, md_text, parse_matrix, tex_num, tex_text, tex_vec
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
-from ui.tables import records_table
+from ui.tables import matrix_table, records_table
 
 through_app()
 
@@ -415,3 +415,12 @@ if trained:
         charts.trajectories(result["E_history"][:, :, :2], twords, placeholder=paths)
     st.markdown(f"Loss: first epoch **{losses[0]:.{decimals}f}**, last epoch "
                 f"**{losses[-1]:.{decimals}f}** after {len(losses)} epochs.")
+    with st.expander("The numbers behind the charts"):
+        n1, n2 = st.columns(2)
+        with n1:
+            matrix_table(np.asarray(losses)[:, None], decimals, rows=range(1, len(losses) + 1),
+                         cols=["loss"], name="epoch")
+        with n2:
+            matrix_table(result["E"], decimals, twords, [f"d{i}" for i in
+                                                         range(result["E"].shape[1])],
+                         name="E after training")
