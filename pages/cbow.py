@@ -8,7 +8,7 @@ from core import cbow_mlp as cm
 from core import corpus
 from core.common import max_diffs
 from ui import charts, history, urlstate
-from ui.format import md_text, tex_num, tex_text
+from ui.format import md_code, md_text, tex_num, tex_text
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
 
@@ -27,7 +27,8 @@ STATE_KEYS = ("cbow_text", "cbow_C", "cbow_N", "cbow_window", "cbow_lr", "cbow_s
 def pipeline(text, C):
     """tokens, vocab, windows for text; ValueError with a message a student can act on."""
     if len(text) > MAX_CHARS:
-        raise ValueError(f"the text has {len(text):,} characters; paste at most {MAX_CHARS:,}")
+        raise ValueError(f"the text is too long ({len(text):,} characters; at most "
+                         f"{MAX_CHARS:,})")
     tokens = corpus.tokenize(text)
     if not tokens:
         raise ValueError("the text has no words to learn from (only digits, quotes or spaces?)")
@@ -62,6 +63,21 @@ def fresh_params(restart=True):
         s["cbow_steps"], s["cbow_stage"], s["cbow_window"] = 0, 0, 0
 
 
+def inputs_changed():
+    """Text, C or N changed: start again from fresh weights, unless the tokens, C and N are
+    the ones in use (a refused value put back, or only spaces changed): nothing is lost then."""
+    s = st.session_state
+    good = s.get("cbow_good")
+    try:
+        tokens = pipeline(s["cbow_text"], int(s["cbow_C"]))[0]
+    except ValueError:
+        return  # the page shows why and keeps the previous parameters
+    if good and (good["tokens"], good["C"], good["params"]["W1"].shape[0]) == (
+            tokens, int(s["cbow_C"]), int(s["cbow_N"])):
+        return
+    fresh_params()
+
+
 def new_random_init():
     st.session_state["cbow_seed"] = int(st.session_state["cbow_seed"]) + 1
     s = st.session_state
@@ -75,26 +91,28 @@ def new_random_init():
 
 
 def upload_text():
-    """A .txt corpus: UTF-8 only; anything else leaves the text as it was, with a message."""
+    """A .txt corpus: UTF-8 text the lesson can use; anything else leaves the text as it was,
+    with a message."""
     f = st.session_state.get("cbow_upload")
     if f is None:
         return
     raw = f.getvalue()
     try:
-        if len(raw) > 4 * MAX_CHARS:
-            raise ValueError(f"the file has {len(raw):,} bytes; at most {MAX_CHARS:,} characters "
-                             "are used")
-        text = raw.decode("utf-8")
+        if len(raw) > 4 * MAX_CHARS:  # refused before decoding
+            raise ValueError(f"the file is too long ({len(raw):,} bytes; a text may have at "
+                             f"most {MAX_CHARS:,} characters)")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("the file is not UTF-8 text") from None
         if "\x00" in text:
             raise ValueError("the file looks binary, not text")
-    except UnicodeDecodeError:
-        st.session_state["cbow_upload_error"] = "the file is not UTF-8 text"
-        return
+        pipeline(text, int(st.session_state["cbow_C"]))  # too long, no words, too short...
     except ValueError as err:
-        st.session_state["cbow_upload_error"] = str(err)
+        st.session_state["cbow_upload_error"] = f"the file was not loaded: {err}"
         return
     st.session_state["cbow_text"] = text
-    fresh_params()
+    inputs_changed()
 
 
 def take_step():
@@ -124,13 +142,19 @@ def run_training(W1, b1, W2, b2, tokens, C, lr, epochs):
     return cm.train({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, list(tokens), C, lr, epochs)
 
 
+def url_window(text):
+    """URL 'window': an index into the windows of the text (with the URL's C, read before)."""
+    wins = pipeline(st.session_state["cbow_text"], int(st.session_state["cbow_C"]))[2]
+    return urlstate.int_in(0, len(wins) - 1)(text)
+
+
 for key, value in {"cbow_text": COURSE_TEXT, "cbow_C": 2, "cbow_N": 3, "cbow_window": 0,
                    "cbow_lr": cm.DEFAULT_LR, "cbow_seed": 0, "cbow_steps": 0}.items():
     st.session_state.setdefault(key, value)
 urlstate.read_url(P, {"stage": ("cbow_stage", urlstate.stage_param(8)),
                       "C": ("cbow_C", urlstate.int_in(1, 10)),
                       "N": ("cbow_N", urlstate.int_in(1, 50)),
-                      "window": ("cbow_window", urlstate.int_in(0, 100_000)),
+                      "window": ("cbow_window", url_window),
                       "seed": ("cbow_seed", urlstate.int_in(0, 2**31 - 1)),
                       "lr": ("cbow_lr", urlstate.positive_float)})
 if "cbow_params" not in st.session_state:
@@ -151,7 +175,7 @@ decimals = int(st.session_state.get("decimals", 4))
 urlstate.url_notice(P)
 
 with st.container(border=True, key="cbow_controls"):
-    st.text_area("Text", key="cbow_text", on_change=fresh_params, height=80,
+    st.text_area("Text", key="cbow_text", on_change=inputs_changed, height=80,
                  help=f"Any text up to {MAX_CHARS:,} characters; punctuation becomes '.', "
                       "digits and quotes are dropped, emoji are kept.")
     st.file_uploader("…or load a UTF-8 .txt file", type=["txt"], key="cbow_upload",
@@ -160,8 +184,8 @@ with st.container(border=True, key="cbow_controls"):
     if upload_error:
         st.error(f"{upload_error}. The text was left as it was.")
     c1, c2, c3, c4 = st.columns(4)
-    c1.number_input("Window size C", 0, 10, key="cbow_C", on_change=fresh_params)
-    c2.number_input("Embedding size N", 1, 50, key="cbow_N", on_change=fresh_params)
+    c1.number_input("Window size C", 0, 10, key="cbow_C", on_change=inputs_changed)
+    c2.number_input("Embedding size N", 1, 50, key="cbow_N", on_change=inputs_changed)
     c4.number_input("Learning rate α", key="cbow_lr", format="%.4f", step=0.01)
     window_box = c3.empty()
 
@@ -209,7 +233,7 @@ hid = [f"h{i}" for i in range(N)]
 
 
 def word_list(words):
-    return ", ".join(f"`{md_text(t)}`" if t else "` `" for t in words)
+    return ", ".join(md_code(t) if t else "` `" for t in words)
 
 
 def tokens_chart(tr, dec):

@@ -5,7 +5,7 @@ import streamlit as st
 from core import manual_backprop as mb
 from core.common import max_diffs
 from ui import charts, history, urlstate
-from ui.format import tex_num, tex_text, tex_vec
+from ui.format import md_text, tex_num, tex_text, tex_vec
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
 
@@ -32,18 +32,35 @@ def vocab_of(sentence):
 
 
 def fresh_params(restart=True):
-    """Seeded random embedding and linear for the current sentence, dimension and seed."""
+    """Seeded random embedding and linear for the current sentence (the last good one while
+    the sentence is refused), dimension and seed."""
     s = st.session_state
     try:
         V = len(vocab_of(s["mb_sentence"]))
     except ValueError:
-        return
+        if "mb_vocab_good" not in s:
+            return
+        V = len(s["mb_vocab_good"])
     embedding, linear = mb.init_params(V, int(s["mb_dim"]), int(s["mb_seed"]))
     s["mb_params"] = {"embedding": embedding, "linear": linear}
     if restart:
         s["mb_steps"], s["mb_stage"] = 0, 0
-    if s.get("mb_word", 0) >= V:
-        s["mb_word"] = 0
+    # Set even when unchanged: the word box's labels name the new words, and an index the
+    # browser still holds under an old label would come back as that label (a str).
+    w = s.get("mb_word", 0)
+    s["mb_word"] = w if isinstance(w, int) and 0 <= w < V else 0
+
+
+def sentence_changed():
+    """New words start again from fresh weights; a refused sentence, or one with the words in
+    use (the last good sentence put back), keeps the current step."""
+    s = st.session_state
+    try:
+        vocab = vocab_of(s["mb_sentence"])
+    except ValueError:
+        return  # the page says why and keeps the previous sentence
+    if vocab != s.get("mb_vocab_good") or s["mb_params"]["embedding"].shape[0] != len(vocab):
+        fresh_params()
 
 
 def new_random_init():
@@ -87,7 +104,8 @@ st.session_state.setdefault("mb_steps", 0)
 urlstate.read_url(P, {"stage": ("mb_stage", urlstate.stage_param(5)),
                       "seed": ("mb_seed", urlstate.int_in(0, 2**31 - 1)),
                       "dim": ("mb_dim", urlstate.int_in(1, MAX_DIM)),
-                      "word": ("mb_word", urlstate.int_in(0, MAX_WORDS - 1)),
+                      "word": ("mb_word", lambda t: urlstate.int_in(
+                          0, len(vocab_of(st.session_state["mb_sentence"])) - 1)(t)),
                       "lr": ("mb_lr", urlstate.positive_float)})
 if "mb_params" not in st.session_state:
     fresh_params(restart=False)  # keep a stage / window from the URL
@@ -106,7 +124,7 @@ urlstate.url_notice(P)
 
 with st.container(border=True, key="mb_controls"):
     st.text_input("Sentence (its words, in first-appearance order, are the vocabulary)",
-                  key="mb_sentence", on_change=fresh_params)
+                  key="mb_sentence", on_change=sentence_changed)
     try:
         vocab = vocab_of(st.session_state["mb_sentence"])
     except ValueError as err:
@@ -221,11 +239,15 @@ marks = {k: target for k in ("x", "o", "dL_do", "dL_dx")}
 marks["embedding_new"] = np.where(trace["embedding_new"] != embedding, "changed",
                                   np.where(np.arange(V)[:, None] == index, "touched", ""))
 
-st.markdown(f"#### Step {st.session_state['mb_steps'] + 1}: “{vocab[index]}” predicts itself, "
-            f"α = {lr:g}")
-steps = run_steps(embedding, linear, index, lr, 20)
+st.markdown(f"#### Step {st.session_state['mb_steps'] + 1}: “{md_text(vocab[index])}” predicts "
+            f"itself, α = {lr:g}")
+try:  # one step can be fine at a learning rate whose later steps overflow
+    steps, loop_error = run_steps(embedding, linear, index, lr, 20), None
+except FloatingPointError as err:
+    steps, loop_error = None, err
 stepper(P, STAGES, trace, decimals, axes, marks, diffs, title="Manual backprop: one step",
-        charts={"loss over 20 steps": charts.loss_spec(steps["losses"], "loss per step")},
+        charts={"loss over 20 steps": charts.loss_spec(steps["losses"], "loss per step")}
+        if steps else None,
         url={"seed": st.session_state["mb_seed"], "dim": d, "word": index, "lr": repr(lr),
              "decimals": decimals})
 
@@ -235,13 +257,17 @@ st.divider()
 st.header("The seed's loop: 20 steps")
 st.markdown(f"`step(index)` twenty times at learning rate {lr:g}, from the weights above "
             "(the seed uses 1.0).")
-l1, l2 = st.columns([1, 2])
-l1.markdown("\n".join(["| step | loss |", "|---:|---:|"] +
-                      [f"| {i + 1} | `{x:.{decimals}f}` |" for i, x in enumerate(steps["losses"])]))
-with l2:
-    charts.loss_curve(steps["losses"], "loss per step")
-    st.markdown("**Probabilities after 20 steps**")
-    charts.prob_bars(steps["probs"], vocab, index, decimals)
+if loop_error:
+    st.error(f"The loop could not run: {md_text(loop_error)}.")
+else:
+    l1, l2 = st.columns([1, 2])
+    l1.markdown("\n".join(["| step | loss |", "|---:|---:|"] +
+                          [f"| {i + 1} | `{x:.{decimals}f}` |"
+                           for i, x in enumerate(steps["losses"])]))
+    with l2:
+        charts.loss_curve(steps["losses"], "loss per step")
+        st.markdown("**Probabilities after 20 steps**")
+        charts.prob_bars(steps["probs"], vocab, index, decimals)
 with st.expander("What the seed gets right, and where it slips"):
     for note in mb.SEED_NOTES:
         st.markdown(f"- {note}")

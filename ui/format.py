@@ -1,5 +1,6 @@
 """Number and text formatting for tables, LaTeX and Markdown; user text is escaped."""
 import re
+import unicodedata
 
 import numpy as np
 
@@ -45,14 +46,37 @@ def tex_vec(values, decimals):
 
 
 def tex_text(s):
-    """User text (a word) made safe inside \\text{...}; any character is shown literally."""
-    s = "".join(_TEX_SPECIAL.get(ch, ch) for ch in str(s)[:60])
-    return r"\text{" + s + "}"
+    """User text (a word) made safe inside \\text{...}; any character is shown literally.
+
+    KaTeX refuses control, private-use and line-separator characters (shown as U+FFFD
+    instead), and joins a combining mark (U+0300..U+036F) to the character before it, so a
+    mark after '{', an escape or a space would break the formula: a word joiner carries it.
+    """
+    out, carrier = [], False  # carrier: the last character written can take a mark
+    for ch in str(s)[:60]:
+        if "\u0300" <= ch <= "\u036f" and not carrier:
+            out.append(_WJ)
+        elif unicodedata.category(ch) in ("Cc", "Co", "Cs", "Zl", "Zp"):
+            ch = "\ufffd"
+        escaped = _TEX_SPECIAL.get(ch)
+        out.append(escaped or ch)
+        carrier = escaped is None and not ch.isspace()
+    return r"\text{" + "".join(out) + "}"
 
 
 def md_text(s):
     """User text made literal in Markdown (no emphasis, links, HTML or math)."""
     return _MD_REWRITTEN.sub(r"\1" + _WJ, _MD_SPECIAL.sub(r"\\\1", str(s))).replace("\n", " ")
+
+
+def md_code(s):
+    """User text as inline code, shown literally: escapes do not work inside a code span, so
+    the fence is longer than any run of backticks in the text instead (':' gets a word
+    joiner, as in md_text)."""
+    s = str(s).replace("\n", " ").replace(":", ":" + _WJ)
+    fence = "`" * (max(map(len, re.findall("`+", s)), default=0) + 1)
+    pad = " " if s[:1] == "`" or s[-1:] == "`" else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
 
 
 def parse_matrix(text, shape, name):
