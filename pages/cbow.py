@@ -16,6 +16,7 @@ through_app()
 
 P = "cbow"
 MAX_CHARS = 20_000        # longer pastes are refused with a message (the page stays usable)
+MAX_VOCAB = 60           # every stage shows V-wide tables and lines: more would take seconds
 MAX_WINDOWS_LISTED = 200  # the windows table shows this many around the chosen one
 COURSE_TEXT = "I am happy because I am learning"
 STATE_KEYS = ("cbow_text", "cbow_C", "cbow_N", "cbow_window", "cbow_lr", "cbow_seed",
@@ -35,6 +36,10 @@ def pipeline(text, C):
     vocab = corpus.build_vocab(tokens)
     if len(vocab) < 2:
         raise ValueError("the text needs at least two different words")
+    if len(vocab) > MAX_VOCAB:
+        raise ValueError(f"the text has {len(vocab):,} different words; this lesson shows every "
+                         f"number of every word, so it takes at most {MAX_VOCAB}. Use a shorter "
+                         f"text")
     if C < 1:
         raise ValueError("the window size C must be at least 1")
     if len(tokens) < 2 * C + 1:
