@@ -10,6 +10,7 @@ from ui import cached, charts, history, urlstate
 from ui.format import md_code, md_text, tex_num, tex_text
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
+from ui.tables import matrix_table
 
 through_app()
 
@@ -455,3 +456,12 @@ if trained:
         xy = cm.pca_2d(emb["average"])
         charts.word_scatter(xy, tvocab, "learned embeddings (average of W1 columns and W2 rows)"
                             + (", PCA to 2-D" if emb["average"].shape[1] > 2 else ""))
+    with st.expander("The numbers behind the charts"):
+        n1, n2 = st.columns(2)
+        with n1:
+            matrix_table(np.asarray(res["losses"])[:, None], decimals,
+                         rows=range(1, len(res["losses"]) + 1), cols=["mean loss"], name="epoch")
+        with n2:
+            matrix_table(xy, decimals, tvocab, ["x", "y"], name="plotted")
+            matrix_table(emb["average"], decimals, tvocab,
+                         [f"h{i}" for i in range(emb["average"].shape[1])], name="average")
