@@ -7,7 +7,7 @@ import streamlit as st
 from core import cbow_mlp as cm
 from core import corpus
 from ui import cached, charts, history, urlstate
-from ui.format import md_code, md_text, tex_num, tex_text
+from ui.format import md_code, md_text, tex_num, tex_sgd, tex_text
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
 from ui.tables import matrix_table
@@ -84,15 +84,15 @@ def inputs_changed():
 
 
 def new_random_init():
-    st.session_state["cbow_seed"] = int(st.session_state["cbow_seed"]) + 1
-    s = st.session_state
-    try:
-        _, vocab, _ = pipeline(s["cbow_text"], int(s["cbow_C"]))
-    except ValueError:
-        return
-    s["cbow_params"] = cm.init_params(len(vocab), int(s["cbow_N"]), int(s["cbow_seed"]))
-    s["cbow_steps"], s["cbow_stage"] = 0, 0
-    history.push(P, STATE_KEYS, f"new random init (seed {s['cbow_seed']})")
+    def fresh_params():
+        s = st.session_state
+        try:
+            _, vocab, _ = pipeline(s["cbow_text"], int(s["cbow_C"]))
+        except ValueError:
+            return False
+        s["cbow_params"] = cm.init_params(len(vocab), int(s["cbow_N"]), int(s["cbow_seed"]))
+        s["cbow_steps"], s["cbow_stage"] = 0, 0
+    history.new_seed(P, STATE_KEYS, fresh_params)
 
 
 def upload_text():
@@ -125,10 +125,8 @@ def take_step():
     good = s["cbow_good"]
     trace = compute(good["params"]["W1"], good["params"]["b1"], good["params"]["W2"],
                     good["params"]["b2"], good["x"], good["y"], good["lr"])
-    s["cbow_params"] = {k: trace[f"{k}_new"] for k in ("W1", "b1", "W2", "b2")}
-    s["cbow_steps"] += 1
-    s["cbow_stage"] = 4
-    history.push(P, STATE_KEYS, f"after step {s['cbow_steps']} (loss was {trace['loss']:.4f})")
+    history.record_step(P, STATE_KEYS, {k: trace[f"{k}_new"] for k in ("W1", "b1", "W2", "b2")},
+                        trace["loss"], stage=4)
 
 
 def compute(W1, b1, W2, b2, x, y, lr):  # ~0.3 ms: cheaper than a cache lookup (ui/cached.py)
@@ -166,16 +164,14 @@ history.start(P, STATE_KEYS)
 
 # --- page ----------------------------------------------------------------------------------
 
-st.title("CBOW from raw text")
-st.markdown(
+decimals = urlstate.lesson_header(
+    P, "CBOW from raw text",
     "The course notes' path (seed 003): clean and **tokenize** a text, slide a **window** of "
     "C words on each side of a center word, turn the context words into **one-hot** vectors "
     "and **average** them, then a small network predicts the center word: "
     "$z_1 = W_1 x + b_1$, $h = \\mathrm{ReLU}(z_1)$, $z_2 = W_2 h + b_2$, "
     "$\\hat y = \\mathrm{softmax}(z_2)$, cross-entropy loss, backprop and one gradient-descent "
     "step. The defaults are the course's sentence, C = 2, N = 3 and the course's weights.")
-decimals = int(st.session_state.get("decimals", 4))
-urlstate.url_notice(P)
 
 with st.container(border=True, key="cbow_controls"):
     st.text_area("Text", key="cbow_text", on_change=inputs_changed, height=80,
@@ -311,11 +307,9 @@ def backward_lines(tr, dec):
 
 
 def update_lines(tr, dec):
-    return [rf"b_{{1,{i}}} = {tex_num(b1[i], dec)} - {tex_num(lr, dec)}\cdot"
-            rf"{tex_num(tr['grad_b1'][i], dec, True)} = {tex_num(tr['b1_new'][i], dec)}"
+    return [tex_sgd(rf"b_{{1,{i}}}", b1[i], lr, tr["grad_b1"][i], tr["b1_new"][i], dec)
             for i in range(N)] + \
-           [rf"b_{{2,{w[j]}}} = {tex_num(b2[j], dec)} - {tex_num(lr, dec)}\cdot"
-            rf"{tex_num(tr['grad_b2'][j], dec, True)} = {tex_num(tr['b2_new'][j], dec)}"
+           [tex_sgd(rf"b_{{2,{w[j]}}}", b2[j], lr, tr["grad_b2"][j], tr["b2_new"][j], dec)
             for j in range(V)]
 
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import cbow_torch as ct
 from ui import cached, charts, history, urlstate
-from ui.format import md_text, tex_num, tex_text
+from ui.format import md_text, tex_num, tex_sgd, tex_text
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
 
@@ -28,19 +28,14 @@ def fresh_params(restart=True):
 
 
 def new_random_init():
-    st.session_state["cbowt_seed"] = int(st.session_state["cbowt_seed"]) + 1
-    fresh_params()
-    history.push(P, STATE_KEYS, f"new random init (seed {st.session_state['cbowt_seed']})")
+    history.new_seed(P, STATE_KEYS, fresh_params)
 
 
 def take_step():
-    s = st.session_state
-    g = s["cbowt_good"]
+    g = st.session_state["cbowt_good"]
     trace = compute(g["E"], g["W"], g["b"], g["context"], g["target"], g["lr"])
-    s["cbowt_params"] = {"E": trace["E_new"], "W": trace["W_new"], "b": trace["b_new"]}
-    s["cbowt_steps"] += 1
-    s["cbowt_stage"] = 0
-    history.push(P, STATE_KEYS, f"after step {s['cbowt_steps']} (loss was {trace['loss']:.4f})")
+    history.record_step(P, STATE_KEYS, {"E": trace["E_new"], "W": trace["W_new"],
+                                        "b": trace["b_new"]}, trace["loss"])
 
 
 compute = ct.sgd_step  # ~0.3 ms: cheaper than a cache lookup (see ui/cached.py)
@@ -73,14 +68,12 @@ history.start(P, STATE_KEYS)
 
 # --- page ----------------------------------------------------------------------------------
 
-st.title("CBOW in torch: the mean of the context")
-st.markdown(
+decimals = urlstate.lesson_header(
+    P, "CBOW in torch: the mean of the context",
     "Seed 002's `CBOWModel`: look up the embedding of each context word, **average** them "
     "into `h`, a `Linear` layer scores every word, `CrossEntropyLoss` and one `SGD` step. The "
     "backward pass shows why only the context rows of `E` move, each by `grad_h / C`, and "
     "why a word that appears twice in the context gets twice the gradient.")
-decimals = int(st.session_state.get("decimals", 4))
-urlstate.url_notice(P)
 
 with st.container(border=True, key="cbowt_controls"):
     c1, c2 = st.columns([3, 1])
@@ -153,8 +146,7 @@ def backward_lines(tr, dec):
 
 
 def update_lines(tr, dec):
-    return [rf"E_{{{w[c]},{i}}} = {tex_num(E[c, i], dec)} - {tex_num(lr, dec)}\cdot"
-            rf"{tex_num(tr['grad_E'][c, i], dec, True)} = {tex_num(tr['E_new'][c, i], dec)}"
+    return [tex_sgd(rf"E_{{{w[c]},{i}}}", E[c, i], lr, tr["grad_E"][c, i], tr["E_new"][c, i], dec)
             for c in sorted(set(context)) for i in range(d)]
 
 

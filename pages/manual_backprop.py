@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import manual_backprop as mb
 from ui import cached, charts, history, urlstate
-from ui.format import md_text, tex_num, tex_text, tex_vec
+from ui.format import md_text, tex_num, tex_sgd, tex_text, tex_vec
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
 
@@ -63,19 +63,15 @@ def sentence_changed():
 
 
 def new_random_init():
-    st.session_state["mb_seed"] = int(st.session_state["mb_seed"]) + 1
-    fresh_params()
-    history.push(P, STATE_KEYS, f"new random init (seed {st.session_state['mb_seed']})")
+    history.new_seed(P, STATE_KEYS, fresh_params)
 
 
 def take_step():
     s = st.session_state
     p = s["mb_params"]
     trace = mb.step(p["embedding"], p["linear"], int(s["mb_word"]), float(s["mb_lr"]))
-    s["mb_params"] = {"embedding": trace["embedding_new"], "linear": p["linear"]}
-    s["mb_steps"] += 1
-    s["mb_stage"] = 0
-    history.push(P, STATE_KEYS, f"after step {s['mb_steps']} (loss was {trace['loss']:.4f})")
+    history.record_step(P, STATE_KEYS, {"embedding": trace["embedding_new"],
+                                        "linear": p["linear"]}, trace["loss"])
 
 
 compute = mb.step  # ~0.3 ms: cheaper than a cache lookup (see ui/cached.py)
@@ -107,14 +103,12 @@ history.start(P, STATE_KEYS)
 
 # --- page ----------------------------------------------------------------------------------
 
-st.title("Manual backprop: the gradient by hand")
-st.markdown(
+decimals = urlstate.lesson_header(
+    P, "Manual backprop: the gradient by hand",
     "Seed 001 in numpy: a word's embedding row `e` times a `linear` matrix gives scores `x`, "
     "softmax gives `o`, and the loss is $L = -\\frac{1}{V} y^\\top \\log o$ with the word "
     "predicting **itself**. The backward pass is written out by hand, and only the "
     "embedding row is updated.")
-decimals = int(st.session_state.get("decimals", 4))
-urlstate.url_notice(P)
 
 with st.container(border=True, key="mb_controls"):
     st.text_input("Sentence (its words, in first-appearance order, are the vocabulary)",
@@ -197,9 +191,8 @@ def de_lines(tr, dec):
 
 
 def update_lines(tr, dec):
-    return [rf"e_{i} = {tex_num(embedding[index, i], dec)} - {tex_num(lr, dec)}\cdot"
-            rf"{tex_num(tr['dL_de'][i], dec, True)} = {tex_num(tr['embedding_new'][index, i], dec)}"
-            for i in range(d)]
+    return [tex_sgd(f"e_{i}", embedding[index, i], lr, tr["dL_de"][i],
+                    tr["embedding_new"][index, i], dec) for i in range(d)]
 
 
 def forward_chart(tr, dec):

@@ -6,7 +6,7 @@ from core import tiny_word2vec as tw
 from core.common import needs_shift
 from core.readme_check import as_trace_keys, compare
 from ui import cached, charts, history, urlstate
-from ui.format import matrix_text, md_text, parse_matrix, tex_num, tex_text, tex_vec
+from ui.format import matrix_text, md_text, parse_matrix, tex_num, tex_sgd, tex_text, tex_vec
 from ui.routing import through_app
 from ui.stepper import Stage, stepper
 from ui.tables import matrix_table, records_table
@@ -138,16 +138,13 @@ history.start(P, STATE_KEYS)
 
 # --- page ----------------------------------------------------------------------------------
 
-st.title("Tiny word2vec: one SGD step, every number")
-st.markdown(
+decimals = urlstate.lesson_header(
+    P, "Tiny word2vec: one SGD step, every number",
     "Seed 000's model: an **Embedding** table `E` gives the center word a vector `v`; a "
     "**Linear** layer (`W`, `b`) turns it into one score per word; **softmax** makes the "
     "scores probabilities; **cross-entropy** measures how unlikely the target word was; the "
     "**backward pass** gives each parameter's gradient and **SGD** moves it a little. The "
     "defaults are the README's example: *dog → park*, learning rate 0.1.")
-
-decimals = int(st.session_state.get("decimals", 4))
-urlstate.url_notice(P)
 
 with st.container(border=True, key="tiny_controls"):
     c1, c2, c3, c4 = st.columns([2, 2, 3, 2])
@@ -271,13 +268,11 @@ def backward_lines(tr, dec):
 
 
 def update_lines(tr, dec):
-    a = tex_num(lr, dec if lr >= 10 ** -dec else 6)
-    lines = [rf"E[{w[c]}]_{i} = {tex_num(E[c, i], dec)} - {a}\cdot{tex_num(tr['grad_v'][i], dec, True)}"
-             rf" = {tex_num(tr['E_new'][c, i], dec)}" for i in range(d)]
-    lines += [rf"b_{{{w[j]}}} = {tex_num(b[j], dec)} - {a}\cdot{tex_num(tr['grad_b'][j], dec, True)}"
-              rf" = {tex_num(tr['b_new'][j], dec)}" for j in range(V)]
-    lines += [rf"W_{{{w[j]},{i}}} = {tex_num(W[j, i], dec)} - {a}\cdot"
-              rf"{tex_num(tr['grad_W'][j, i], dec, True)} = {tex_num(tr['W_new'][j, i], dec)}"
+    lines = [tex_sgd(rf"E[{w[c]}]_{i}", E[c, i], lr, tr["grad_v"][i], tr["E_new"][c, i], dec)
+             for i in range(d)]
+    lines += [tex_sgd(rf"b_{{{w[j]}}}", b[j], lr, tr["grad_b"][j], tr["b_new"][j], dec)
+              for j in range(V)]
+    lines += [tex_sgd(rf"W_{{{w[j]},{i}}}", W[j, i], lr, tr["grad_W"][j, i], tr["W_new"][j, i], dec)
               for j in range(V) for i in range(d)]
     return lines
 

@@ -39,6 +39,14 @@ def tex_num(x, decimals, paren=False):
     return s
 
 
+def tex_sgd(label, old, lr, grad, new, decimals):
+    """One SGD update as a worksheet line: label = old − α·grad = new (α shown with 6 decimals
+    when `decimals` would round it to 0)."""
+    a = tex_num(lr, decimals if lr >= 10 ** -decimals else 6)
+    return (rf"{label} = {tex_num(old, decimals)} - {a}\cdot{tex_num(grad, decimals, True)} = "
+            rf"{tex_num(new, decimals)}")
+
+
 def tex_vec(values, decimals):
     """[a, b, c] as a LaTeX row vector."""
     return r"\begin{bmatrix}" + " & ".join(tex_num(v, decimals) for v in np.ravel(values)) + \

@@ -97,3 +97,21 @@ def step_controls(prefix, keys, take_step, new_init=None, reset=None,
               args=() if reset else (prefix, keys), width="stretch")
     c4.markdown(f"**Steps taken: {st.session_state.get(f'{prefix}_steps', 0)}**")
     controls(prefix)
+
+
+def record_step(prefix, state_keys, params, loss, stage=0):
+    """After "Take this step": `params` start the next step, the step is counted, the stepper
+    goes back to `stage`, and the point is kept in the history."""
+    s = st.session_state
+    s[f"{prefix}_params"] = params
+    s[f"{prefix}_steps"] += 1
+    s[f"{prefix}_stage"] = stage
+    push(prefix, state_keys, f"after step {s[f'{prefix}_steps']} (loss was {loss:.4f})")
+
+
+def new_seed(prefix, state_keys, fresh_params):
+    """"New random init": the next seed, fresh parameters from it, kept in the history."""
+    s = st.session_state
+    s[f"{prefix}_seed"] = int(s[f"{prefix}_seed"]) + 1
+    if fresh_params() is not False:
+        push(prefix, state_keys, f"new random init (seed {s[f'{prefix}_seed']})")

@@ -85,3 +85,12 @@ def write_url(values):
     values = {k: str(v) for k, v in values.items()}
     if dict(st.query_params) != values:
         st.query_params.from_dict(values)
+
+
+def lesson_header(prefix, title, intro):
+    """A lesson's title and introduction, then any notice about its URL parameters; returns
+    the number of decimals chosen in the sidebar."""
+    st.title(title)
+    st.markdown(intro)
+    url_notice(prefix)
+    return int(st.session_state.get("decimals", 4))
