@@ -2,8 +2,8 @@
 that wait for Streamlit's script state instead of sleeping.
 
 Every script run flips `[data-testid='stApp']`'s data-test-script-state to "running" and back
-to "notRunning". An init script counts the flips to "running", so `wait_idle` knows whether
-the run an action caused has started (or already finished) before it waits for the end.
+to "notRunning". An init script counts these changes, so `wait_idle` knows whether the run an
+action caused has started (or already finished) before it waits for the end.
 """
 import re
 from pathlib import Path
@@ -27,13 +27,14 @@ RUN_END_MS = 120_000    # the longest a script run may take (the 10 MB inputs)
 SETTLE = "new Promise(r => requestIdleCallback(() => requestIdleCallback(r, {timeout: 5000}), " \
          "{timeout: 5000}))"
 
-# Counts script runs: window.__stRuns grows by one each time the state becomes "running".
+# Counts changes of the script state: window.__stRuns grows with every run. Every change is
+# counted (not only those to "running"): a quick run's "running" and "notRunning" can reach
+# the observer in one batch, when the attribute already reads "notRunning" again.
 COUNT_RUNS = """
 window.__stRuns = 0; window.__stSeen = 0;
-new MutationObserver(ms => { for (const m of ms) {
-  if (m.target.getAttribute('data-test-script-state') === 'running') window.__stRuns++;
-}}).observe(document, {attributes: true, subtree: true,
-                       attributeFilter: ['data-test-script-state']});
+new MutationObserver(ms => { window.__stRuns += ms.length; })
+  .observe(document, {attributes: true, subtree: true,
+                      attributeFilter: ['data-test-script-state']});
 """
 
 
