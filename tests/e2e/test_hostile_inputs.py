@@ -287,6 +287,7 @@ def run_step(page, step):
 def as_now(page, key):
     """The step that puts widget `key` back as it is now."""
     widget = page.locator(f".st-key-{key}")
+    widget.locator("input, textarea").first.wait_for(state="attached")  # drawn, not only placed
     if widget.locator("input[type=file]").count():
         return Clear(key)
     if widget.locator("[data-testid='stMultiSelect']").count():
