@@ -21,7 +21,7 @@ div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_export
 
 st.set_page_config(page_title="Step-through", page_icon="🧮", layout="wide")
 
-pages = [st.Page(HERE / "pages" / "home.py", title="Home", icon="🏠", default=True)]
+pages = [st.Page(HERE / "pages" / "home.py", title="Home", icon=":material/home:", default=True)]
 pages += [st.Page(HERE / "pages" / l.file, title=l.title, icon=l.icon, url_path=l.url_path)
           for l in LESSONS]
 page = st.navigation(pages)

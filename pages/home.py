@@ -5,7 +5,7 @@ from ui.lessons import LESSONS
 
 st.title("Step-through")
 st.markdown(
-    "Small neural networks learning word and character embeddings, **one SGD step at a "
+    "Small neural networks learning word embeddings, **one SGD step at a "
     "time, with every number on screen**: forward pass, loss, backward pass and update, "
     "each as a worksheet line checked against torch autograd. Pick a lesson:")
 for lesson in LESSONS:
