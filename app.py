@@ -4,7 +4,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import cached, urlstate
-from ui.lessons import LESSONS
+from ui.lessons import lessons
 
 HERE = Path(__file__).parent
 
@@ -22,8 +22,8 @@ div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_export
 st.set_page_config(page_title="Step-through", page_icon="🧮", layout="wide")
 
 pages = [st.Page(HERE / "pages" / "home.py", title="Home", icon=":material/home:", default=True)]
-pages += [st.Page(HERE / "pages" / l.file, title=l.title, icon=l.icon, url_path=l.url_path)
-          for l in LESSONS]
+pages += [st.Page(HERE / "pages" / file, title=L.nav_title, icon=L.icon, url_path=L.url_path)
+          for file, L in lessons()]
 page = st.navigation(pages)
 
 st.session_state.setdefault("decimals", 4)

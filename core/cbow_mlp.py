@@ -39,87 +39,6 @@ COURSE_WINDOW = 0                     # the notes step on the first window: i am
 COURSE_PREDICTION = "happy"           # Ind2word[np.argmax(y_hat)], as printed
 DEFAULT_LR = 0.03                     # the notes choose no learning rate; a small one
 
-# What the notes print for that window: key -> (values, decimals printed). Column vectors
-# are flattened. grad_W1 and grad_b1 are what the notes print under those names (wrong: see
-# NOTES_MISTAKES); the block labelled "Grad b1" holds grad_b2's five numbers.
-COURSE_PRINTED = {
-    "x": ([0.25, 0.25, 0.0, 0.5, 0.0], 2),
-    "y": ([0.0, 0.0, 1.0, 0.0, 0.0], 0),
-    "z1": ([0.36483875, 0.63710329, -0.3236647], 8),
-    "h": ([0.36483875, 0.63710329, 0.0], 8),
-    "z2": ([-0.31973737, -0.28125477, -0.09838369, -0.33512159, -0.19919612], 8),
-    "y_hat": ([0.18519074, 0.19245626, 0.23107446, 0.18236353, 0.20891502], 8),
-    "loss": (1.465015292361111, 15),
-    "grad_W1": ([[0.0, 0.0, 0.0, 0.0, 0.0],
-                 [0.0, 0.0, 0.0, 0.0, 0.0],
-                 [0.04261464, 0.04261464, 0.0, 0.08522929, 0.0]], 8),
-    "grad_W2": ([[0.06756476, 0.11798563, 0.0],
-                 [0.0702155, 0.12261452, 0.0],
-                 [-0.28053384, -0.48988499, 0.0],
-                 [0.06653328, 0.1161844, 0.0],
-                 [0.07622029, 0.13310045, 0.0]], 8),
-    "grad_b1": ([0.18519074, 0.19245626, -0.76892554, 0.18236353, 0.20891502], 8),
-    "grad_b2": ([0.18519074, 0.19245626, -0.76892554, 0.18236353, 0.20891502], 8),
-}
-
-# Where the notes disagree with the math (checked against torch autograd in the tests).
-# Strings are Markdown; math between $...$. The first three change the printed example;
-# the last two are right for the single example shown and wrong only for a batch.
-NOTES_MISTAKES = [
-    {"stage": "backward", "key": "grad_W1",
-     "notes_version": r"$\frac{\partial J}{\partial W_1} = \mathrm{ReLU}\big(W_2^\top"
-                      r"(\hat y - y)\big)\,x^\top$ (eq. 7); printed: rows 1 and 2 zero, "
-                      r"row 3 non-zero",
-     "correct_version": r"$\frac{\partial J}{\partial W_1} = \big(W_2^\top(\hat y - y)"
-                        r"\odot \mathbb{1}[z_1 > 0]\big)\,x^\top$: rows 1 and 2 non-zero "
-                        r"(negative), row 3 zero",
-     "explanation": "The chain rule multiplies the signal coming back, $W_2^\\top(\\hat y - y)$, "
-                    "by the derivative of ReLU at $z_1$: 1 where the unit fired ($z_1 > 0$), "
-                    "0 where it did not. The notes apply ReLU itself to the signal instead, "
-                    "which keeps its positive entries and zeroes its negative ones whatever "
-                    "$z_1$ was. Here that is wrong twice: units 1 and 2 fired but their "
-                    "signal is negative, so their gradient is lost; unit 3 did not fire "
-                    "($z_1 < 0$, $h = 0$), so row 3 of $W_1$ cannot change the loss, yet it "
-                    "gets a gradient because its signal is positive."},
-    {"stage": "backward", "key": "grad_b1",
-     "notes_version": r"$\frac{\partial J}{\partial b_1} = \mathrm{ReLU}\big(W_2^\top"
-                      r"(\hat y - y)\big)$ (eq. 9), `grad_b1 = relu(np.dot(W2.T, y_hat - y))`",
-     "correct_version": r"$\frac{\partial J}{\partial b_1} = W_2^\top(\hat y - y) \odot "
-                        r"\mathbb{1}[z_1 > 0]$",
-     "explanation": "The same slip as for $W_1$: $b_1$ enters through $z_1$ exactly like "
-                    "$W_1 x$, so its gradient is the signal times ReLU's derivative, not "
-                    "ReLU of the signal. (ReLU's derivative is a 0/1 mask taken from the "
-                    "forward pass; it never looks at the sign of the gradient.)"},
-    {"stage": "backward", "key": "grad_b1",
-     "notes_version": "`print(f\"Grad b1: {grad_b2}\")`: the block labelled *Grad b1* shows "
-                      "5 numbers, identical to *Grad b2*",
-     "correct_version": "`print(f\"Grad b1: {grad_b1}\")`: $\\partial J/\\partial b_1$ has "
-                        "N = 3 entries, one per hidden unit",
-     "explanation": "A copy-paste slip in the print: the label says b1 but the f-string "
-                    "prints grad_b2, so the printed *Grad b1* is $\\hat y - y$ (one entry "
-                    "per vocabulary word). Its shape gives it away: $b_1$ has one entry per "
-                    "hidden unit. The notes' own grad_b1 is never shown."},
-    {"stage": "forward", "key": "y_hat",
-     "notes_version": "`def softmax(z)`: `e_z = np.exp(z)`, `sum_e_z = np.sum(e_z)`, "
-                      "`return e_z / sum_e_z`",
-     "correct_version": "`e_z / np.sum(e_z, axis=0, keepdims=True)`: each column of a "
-                        "V×m batch sums to 1",
-     "explanation": "Right for the single V×1 example shown, so the printed $\\hat y$ is "
-                    "correct. But the notes also describe batches, "
-                    "$\\hat Y = \\mathrm{softmax}(W_2 H + B_2)$ with m columns: np.sum "
-                    "without an axis adds all V·m entries, so the columns would sum to less "
-                    "than 1 and every probability would be too small."},
-    {"stage": "loss", "key": "loss",
-     "notes_version": "`def cross_entropy_loss(y_hat, y): return -np.sum(y * np.log(y_hat))`",
-     "correct_version": r"for a batch, $J_{batch} = -\frac{1}{m}\sum_{i=1}^m\sum_{j=1}^V "
-                        r"y_j^i \log \hat y_j^i$: `-np.sum(Y * np.log(Y_hat)) / m`",
-     "explanation": "Right for one example (m = 1), so the printed loss is correct. On a "
-                    "V×m batch the function sums the m losses instead of averaging them, "
-                    "which is m times the cost $J_{batch}$ the notes define; gradients taken "
-                    "from it are m times too large, as if the learning rate were m times "
-                    "larger."},
-]
-
 TRACE_KEYS = ("x", "y", "z1", "h", "z2", "y_hat", "loss", "grad_z2", "grad_h", "grad_z1",
               "grad_W1", "grad_b1", "grad_W2", "grad_b2", "W1_new", "b1_new", "W2_new",
               "b2_new")
@@ -142,7 +61,7 @@ def check_params(params):
     return W1, b1.reshape(N), W2, b2.reshape(V)
 
 
-def init_params(V, N, seed=0):
+def init_params(V=5, N=COURSE_N, seed=0):
     """Seeded random W1 (N, V), b1 (N,), W2 (V, N), b2 (V,), uniform in [-0.5, 0.5) like the
     notes' printed weights (the notes do not say how theirs were drawn)."""
     V, N = check_whole(V, 2, "V"), check_whole(N, 1, "N")
@@ -208,6 +127,23 @@ def course_example(window=COURSE_WINDOW, tokens=COURSE_TOKENS, C=COURSE_C):
         raise ValueError(f"window must be between 0 and {len(wins) - 1}, got {window}")
     context, center = wins[window]
     return corpus.context_vector(context, vocab), corpus.one_hot(center, vocab)
+
+
+DEFAULT_PARAMS = COURSE_PARAMS
+
+
+def trace_step(params, example, lr):
+    """The lesson interface: sgd_step on example {x, y} (the averaged context, the one-hot)."""
+    return sgd_step(params, example["x"], example["y"], lr)
+
+
+def torch_trace_step(params, example, lr):
+    """torch_sgd_step with trace_step's signature."""
+    return torch_sgd_step(params, example["x"], example["y"], lr)
+
+
+def next_params(params, trace):
+    return {k: trace[f"{k}_new"] for k in ("W1", "b1", "W2", "b2")}
 
 
 def torch_sgd_step(params, x, y, lr):

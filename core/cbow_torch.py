@@ -11,8 +11,8 @@ once per appearance (torch's Embedding backward accumulates them).
 """
 import numpy as np
 
-from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_whole,
-                         needs_shift, one_hot, softmax_parts)
+from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_table,
+                         check_whole, needs_shift, one_hot, softmax_parts)
 
 VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")  # the seed's word_to_ix
 DEFAULT_CONTEXT = ("quick", "brown", "jumps", "over")
@@ -22,19 +22,59 @@ STEP_KEYS = ("context_vectors", "h", "logits", "probs", "loss", "grad_logits", "
              "grad_b", "grad_h", "grad_E", "E_new", "W_new", "b_new")
 
 
-def init_params(V, d, seed):
-    """(E, W, b) drawn like torch's defaults: Embedding N(0, 1), Linear U(-1/sqrt(d), 1/sqrt(d))."""
+TRACE_KEYS = STEP_KEYS
+DEFAULT_EXAMPLE = {"context": tuple(VOCAB.index(w) for w in DEFAULT_CONTEXT),
+                   "target": VOCAB.index(DEFAULT_TARGET)}
+DEFAULT_LR = SEED_LR
+
+
+def init_params(V=len(VOCAB), d=SEED_DIM, seed=0):
+    """{E, W, b} drawn like torch's defaults: Embedding N(0, 1), Linear U(±1/sqrt(d))."""
     V, d = check_whole(V, 2, "the vocabulary size"), check_whole(d, 1, "the embedding size")
     rng = np.random.default_rng(check_whole(seed, 0, "the random seed"))
     bound = 1 / np.sqrt(d)                                 # nn.Linear's bound, fan_in = d
-    return (rng.standard_normal((V, d)), rng.uniform(-bound, bound, (V, d)),
-            rng.uniform(-bound, bound, V))
+    return {"E": rng.standard_normal((V, d)), "W": rng.uniform(-bound, bound, (V, d)),
+            "b": rng.uniform(-bound, bound, V)}
+
+
+DEFAULT_PARAMS = init_params()
+
+
+def trace_step(params, example, lr):
+    """The lesson interface: sgd_step on params {E, W, b} and example {context, target}."""
+    return sgd_step(params["E"], params["W"], params["b"], example["context"], example["target"],
+                    lr)
+
+
+def torch_trace_step(params, example, lr):
+    """torch_step with trace_step's signature."""
+    return torch_step(params["E"], params["W"], params["b"], example["context"],
+                      example["target"], lr)
+
+
+def next_params(params, trace):
+    return {"E": trace["E_new"], "W": trace["W_new"], "b": trace["b_new"]}
+
+
+def train(params, examples, lr, epochs):
+    """SGD over the (context, target) examples in order, `epochs` times: {"losses" (per-epoch
+    mean, each loss before its update), "params"}."""
+    epochs = check_whole(epochs, 1, "epochs")
+    if not examples:
+        raise ValueError("give at least one (context, target) example")
+    losses = []
+    for _ in range(epochs):
+        total = 0.0
+        for context, target in examples:
+            trace = trace_step(params, {"context": context, "target": target}, lr)
+            total += trace["loss"]
+            params = next_params(params, trace)
+        losses.append(total / len(examples))
+    return {"losses": np.array(losses), "params": params}
 
 
 def _check(E, W, b, context, target, lr):
-    E = as_float_array(E, name="E")
-    if E.ndim != 2 or E.shape[0] < 2 or E.shape[1] < 1:
-        raise ValueError("E must be a (V, d) table with V >= 2 words and d >= 1")
+    E = check_table(E)
     V, d = E.shape
     W = as_float_array(W, shape=(V, d), name="W")
     b = as_float_array(b, shape=(V,), name="b")

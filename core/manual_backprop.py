@@ -12,65 +12,54 @@ The word predicts itself (y = onehot(index)) and only its embedding row is updat
 """
 import numpy as np
 
-from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_whole,
-                         one_hot, softmax_parts)
+from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_table,
+                         check_whole, one_hot, softmax_parts)
 
 SEED_WORDS = ("the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog")
 SEED_INDEX, SEED_LR, SEED_STEPS, SEED_DIM = 4, 1.0, 20, 10
 STEP_KEYS = ("e", "x", "o", "loss", "dL_do", "dL_dx", "dL_de", "embedding_new")
-SET_ORDER_NOTE = ("The seed builds its vocabulary with set(words), whose order changes from "
-                  "one Python run to the next (string hashing is randomised), so its index 4 "
-                  "is a different word each run. Here the vocabulary is in first-appearance "
-                  "order, so an index always means the same word.")
-# What the seed's printed numbers and formulas show; tests/test_manual_backprop.py checks
-# every number quoted here against the seed's own printouts or against autograd.
-SEED_NOTES = (
-    "The formulas are right: autograd agrees with dL/do = −(1/V)·y/o, dL/dx = (o − y)/V and "
-    "dL/de = linear · dL/dx to float64 precision. The step to (o − y)/V uses Σy = 1, so it "
-    "holds because y is one-hot.",
-    "The printed numbers agree with each other: o = V·dL/dx + y sums to 1, and its "
-    "o[4] ≈ 0.0530 gives both dL/do[4] = −2.3588 and the loss 0.3672.",
-    "Cell 29 updates the embedding once with learning rate 1e-3 before the 20-step loop, so "
-    "the loop's first printed loss comes after that update. It still prints 0.367 because "
-    "the update lowers the loss by only about 1e-3·|dL/de|² ≈ 0.00025.",
-    "The seed sets no random seed, so nobody can reproduce its numbers exactly; here the "
-    "seed is a setting.",
-    "The printed losses come before each update and the final probabilities after the last "
-    "one: o[4] = 0.974 means a loss of 0.0033, consistent with the last printed loss "
-    "(0.003, one update earlier).",
-    "The loss divides by V: L = −(1/V)·yᵀlog(o) is the usual cross-entropy divided by V, so "
-    "every gradient is V times smaller. Learning rate 1.0 here moves the weights as far as "
-    "learning rate 1/V (0.125 for 8 words) would with the usual loss.",
-    "Only the embedding row moves: `linear` never gets its gradient eᵀ(o − y)/V, so the "
-    "output layer stays frozen.",
-    "“It learns very well!”: the word predicts itself and there is no context, so the row "
-    "only learns to score its own column of `linear` above the others. That is "
-    "memorising: the vector learns nothing about neighbouring words.",
-    "The drawn graph `embedding --(@ linear)--> x` starts from the whole table, but only "
-    "the row e = embedding[index] enters: x = e @ linear.",
-    "The seed's softmax computes exp(x) without subtracting max(x), so it overflows to NaN "
-    "once a score passes about 709. Here the scores are shifted by their maximum when one "
-    "passes 50, which leaves the probabilities the same.",
-    "vocab = set(words) has 8 words for 9 tokens: 'the' appears twice.",
-)
-
-
 def vocab_first_appearance(words):
     """Unique words in the order they first appear."""
     return list(dict.fromkeys(words))
 
 
-def init_params(V, d, seed):
-    """Standard-normal embedding (V, d) and linear (d, V), like the seed's np.random.randn."""
+def init_params(V=8, d=SEED_DIM, seed=0):
+    """Standard-normal embedding (V, d) and linear (d, V), like the seed's np.random.randn:
+    {"embedding", "linear"}."""
     V, d = check_whole(V, 2, "the vocabulary size"), check_whole(d, 1, "the embedding size")
     rng = np.random.default_rng(check_whole(seed, 0, "the random seed"))
-    return rng.standard_normal((V, d)), rng.standard_normal((d, V))
+    return {"embedding": rng.standard_normal((V, d)), "linear": rng.standard_normal((d, V))}
+
+
+DEFAULT_PARAMS = init_params()
+DEFAULT_EXAMPLE = {"index": SEED_INDEX}
+DEFAULT_LR = SEED_LR
+TRACE_KEYS = STEP_KEYS
+
+
+def trace_step(params, example, lr):
+    """The lesson interface: step on params {embedding, linear} and example {index}."""
+    return step(params["embedding"], params["linear"], example["index"], lr)
+
+
+def torch_trace_step(params, example, lr):
+    """torch_step with trace_step's signature."""
+    return torch_step(params["embedding"], params["linear"], example["index"], lr)
+
+
+def next_params(params, trace):
+    """Only the embedding moves; linear stays."""
+    return {"embedding": trace["embedding_new"], "linear": params["linear"]}
+
+
+def train(params, example, lr, steps=SEED_STEPS):
+    """The seed's loop (run) with the lesson interface: {"losses", "params", "probs"}."""
+    out = run(params["embedding"], params["linear"], example["index"], lr, steps)
+    return {**out, "params": {"embedding": out["embedding"], "linear": params["linear"]}}
 
 
 def _check(embedding, linear, index, lr):
-    embedding = as_float_array(embedding, name="embedding")
-    if embedding.ndim != 2 or embedding.shape[0] < 2 or embedding.shape[1] < 1:
-        raise ValueError("embedding must be a (V, d) table with V >= 2 words and d >= 1")
+    embedding = check_table(embedding, "embedding")
     V, d = embedding.shape
     linear = as_float_array(linear, shape=(d, V), name="linear")
     index = check_index(index, V, "word index")

@@ -10,8 +10,8 @@ One step for a (center, target) pair, written the way the README's hand calculat
 """
 import numpy as np
 
-from core.common import (Trace, as_float_array, check_finite, check_lr, needs_shift, one_hot,
-                         softmax_parts)
+from core.common import (Trace, as_float_array, check_finite, check_lr, check_table, check_whole,
+                         needs_shift, one_hot, softmax_parts)
 
 VOCAB = ("dog", "cat", "park")
 
@@ -30,6 +30,10 @@ README_EPOCHS = 50
 # The README does not list its training pairs; these make "dog" and "cat" both predict "park".
 DEFAULT_PAIRS = ((0, 2), (1, 2))
 
+DEFAULT_PARAMS = README_PARAMS
+DEFAULT_EXAMPLE = {"center": README_CENTER, "target": README_TARGET}
+DEFAULT_LR = README_LR
+
 STEP_KEYS = ("v", "logits", "exp", "sum_exp", "probs", "loss", "grad_logits", "grad_W",
              "grad_b", "grad_v", "E_new", "W_new", "b_new")
 
@@ -47,15 +51,41 @@ def _index(word, vocab_size, what):
     return int(word)
 
 
+TRACE_KEYS = STEP_KEYS
+
+
 def check_params(E, W, b):
     """float64 copies of (E, W, b) after checking shapes; ValueError says what is wrong."""
-    E = as_float_array(E, name="E")
-    if E.ndim != 2 or E.shape[0] < 2 or E.shape[1] < 1:
-        raise ValueError("E must be a (V, d) table with V >= 2 words and d >= 1")
+    E = check_table(E)
     W = as_float_array(W, shape=E.shape, name="W")
     b = as_float_array(b, shape=(E.shape[0],), name="b")
     return E, W, b
 
+
+def init_params(vocab_size=3, dim=2, seed=0):
+    """Seeded random E, W ~ N(0, 0.5²) rounded to 4 decimals (numbers a student can copy),
+    b = 0: {"E": (V, d), "W": (V, d), "b": (V,)}."""
+    V, d = check_whole(vocab_size, 2, "the vocabulary size"), check_whole(dim, 1, "the dimension")
+    rng = np.random.default_rng(check_whole(seed, 0, "the random seed"))
+    return {"E": np.round(rng.normal(0, 0.5, (V, d)), 4),
+            "W": np.round(rng.normal(0, 0.5, (V, d)), 4), "b": np.zeros(V)}
+
+
+def trace_step(params, example, lr):
+    """The lesson interface: sgd_step on params {E, W, b} and example {center, target}."""
+    return sgd_step(params["E"], params["W"], params["b"], example["center"], example["target"],
+                    lr)
+
+
+def torch_trace_step(params, example, lr):
+    """torch_sgd_step with trace_step's signature."""
+    return torch_sgd_step(params["E"], params["W"], params["b"], example["center"],
+                          example["target"], lr)
+
+
+def next_params(params, trace):
+    """The parameters the next step starts from."""
+    return {"E": trace["E_new"], "W": trace["W_new"], "b": trace["b_new"]}
 
 
 def sgd_step(E, W, b, center, target, lr):
@@ -165,4 +195,5 @@ def train(E, W, b, pairs, lr, epochs):
         if not (np.all(np.isfinite(E)) and np.all(np.isfinite(W))):
             raise FloatingPointError("training diverged to NaN/inf; lower the learning rate")
         E_history.append(E.copy())
-    return {"losses": np.array(losses), "E": E, "W": W, "b": b, "E_history": np.array(E_history)}
+    return {"losses": np.array(losses), "E": E, "W": W, "b": b, "params": {"E": E, "W": W, "b": b},
+            "E_history": np.array(E_history)}

@@ -1,8 +1,9 @@
-"""The pages' cached calls into core: the torch autograd checks and the training runs.
+"""The pages' calls into core: the step itself, the cached torch autograd checks and the
+cached training runs.
 
 Defined here, once, rather than in a page: a page script runs again on every rerun, and
 re-decorating a function costs Streamlit an inspect.getsource each time. A single numpy step
-(~0.3 ms) is cheaper than a cache lookup (~1 ms of argument hashing), so pages call it
+(~0.3 ms) is cheaper than a cache lookup (~1 ms of argument hashing), so it is called
 directly; what takes milliseconds or more is cached.
 """
 import importlib
@@ -32,23 +33,43 @@ def warm_torch(delay=3.0):
             _warm_up[0].start()
 
 
-def _core(module):
+def torch_ready():
+    """True when torch is imported (an autograd check then takes milliseconds)."""
+    return "torch" in sys.modules and not (_warm_up and _warm_up[0].is_alive())
+
+
+def _wait_for_warm_up():
     # Two threads importing torch's modules at once can see them half initialised: cancel the
     # warm-up if it has not begun, else wait for it.
     if _warm_up:
         _warm_up[0].cancel()
         _warm_up[0].join()
+
+
+def core(module):
+    """core.<module> (imported once)."""
     return importlib.import_module(f"core.{module}")
 
 
+def step(module, params, example, lr):
+    """The lesson's step: core.<module>.trace_step (not cached: cheaper than a lookup)."""
+    return core(module).trace_step(params, example, lr)
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
-def autograd_diffs(module, step, torch_step, *args):
-    """Largest |ours - torch autograd| per trace key of core.<module>.<step>(*args)."""
-    core = _core(module)
-    return max_diffs(getattr(core, step)(*args), getattr(core, torch_step)(*args))
+def autograd_diffs(module, params, example, lr):
+    """Largest |ours - torch autograd| per Trace key of the lesson's step; {"error": text}
+    when the check could not run."""
+    _wait_for_warm_up()
+    m = core(module)
+    try:
+        return max_diffs(m.trace_step(params, example, lr), m.torch_trace_step(params, example, lr))
+    except (ValueError, FloatingPointError, RuntimeError, OverflowError) as err:
+        return {"error": str(err)}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def call(module, name, *args):
     """core.<module>.<name>(*args), computed once per distinct arguments (training runs)."""
-    return getattr(_core(module), name)(*args)
+    _wait_for_warm_up()
+    return getattr(core(module), name)(*args)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.format import md_text, num, tex_text
 from ui.tables import grid, markdown_table
+from ui.worksheet import render
 
 
 def _labels(arr, axes):
@@ -36,13 +37,19 @@ def trace_csv(trace, axes):
     return out.getvalue()
 
 
-def worksheet_md(title, stages, trace, decimals, axes):
+def stage_lines(stage, ctx):
+    """A stage's worksheet lines as LaTeX strings."""
+    return render(stage.lines(ctx) if stage.lines else [], ctx.decimals)
+
+
+def worksheet_md(title, stages, ctx, axes):
     """The worksheet as shown: per stage the formulas, the lines with numbers, the tables."""
+    trace, decimals = ctx.trace, ctx.decimals
     parts = [f"# {md_text(title)}"]
     for i, stage in enumerate(stages):
         parts.append(f"## Stage {i + 1}: {stage.name}")
         parts += [f"$$ {f} $$" for f in stage.formulas]
-        parts += [f"$$ {line} $$" for line in (stage.lines(trace, decimals) if stage.lines else [])]
+        parts += [f"$$ {line} $$" for line in stage_lines(stage, ctx)]
         for k in stage.keys:
             parts.append(markdown_table(trace[k], decimals, *axes.get(k, (None, None)), name=k))
     return "\n\n".join(parts) + "\n"
@@ -57,15 +64,16 @@ def _tex_table(values, axes, decimals, name):
             "\n".join(body) + "\n\\end{tabular}")
 
 
-def worksheet_tex(title, stages, trace, decimals, axes):
+def worksheet_tex(title, stages, ctx, axes):
     """A standalone LaTeX document with the same lines and tables."""
+    trace, decimals = ctx.trace, ctx.decimals
     parts = [r"\documentclass{article}", r"\usepackage{amsmath,amssymb}",
              r"\usepackage[margin=2cm]{geometry}", r"\begin{document}",
              r"\section*{" + tex_text(title) + "}"]
     for i, stage in enumerate(stages):
         parts.append(r"\subsection*{Stage " + str(i + 1) + ": " + tex_text(stage.name) + "}")
         parts += [r"\[ " + f + r" \]" for f in stage.formulas]
-        parts += [r"\[ " + line + r" \]" for line in (stage.lines(trace, decimals) if stage.lines else [])]
+        parts += [r"\[ " + line + r" \]" for line in stage_lines(stage, ctx)]
         for k in stage.keys:
             parts.append(r"\noindent " + tex_text(k) + r"\\[2pt]" + "\n" +
                          _tex_table(trace[k], axes.get(k), decimals, k) + r"\\[6pt]")
@@ -82,16 +90,17 @@ def chart_image(spec, fmt):
     return vlc.vegalite_to_png(spec, scale=2) if fmt == "png" else vlc.vegalite_to_svg(spec)
 
 
-def downloads(prefix, title, stages, trace, decimals, axes, charts=None):
+def downloads(prefix, title, stages, ctx, axes, charts=None):
     """Download buttons for this step (and for each named chart)."""
+    trace = ctx.trace
     st.markdown("**Export this step**")
     cols = st.columns(4 + 2 * len(charts or {}))
     cols[0].download_button("CSV", lambda: trace_csv(trace, axes), f"{prefix}_step.csv",
                             "text/csv", key=f"{prefix}_dl_csv", on_click="ignore")
-    cols[1].download_button("Markdown", lambda: worksheet_md(title, stages, trace, decimals, axes),
+    cols[1].download_button("Markdown", lambda: worksheet_md(title, stages, ctx, axes),
                             f"{prefix}_worksheet.md", "text/markdown", key=f"{prefix}_dl_md",
                             on_click="ignore")
-    cols[2].download_button("LaTeX", lambda: worksheet_tex(title, stages, trace, decimals, axes),
+    cols[2].download_button("LaTeX", lambda: worksheet_tex(title, stages, ctx, axes),
                             f"{prefix}_worksheet.tex", "application/x-tex", key=f"{prefix}_dl_tex",
                             on_click="ignore")
     for j, (name, chart) in enumerate((charts or {}).items()):

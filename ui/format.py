@@ -19,19 +19,43 @@ _WJ = "\u2060"
 _MD_REWRITTEN = re.compile(r"(\\:|\\[-<>~](?=\\[-<>]|=))")
 
 
+BIG = 1e6  # from here up, and below half a unit of the last decimal, numbers are scientific
+
+
 def _clean(x, decimals):
     """x as a float rounded for display, with -0 shown as 0."""
     x = round(float(x), decimals)
     return 0.0 if x == 0 else x
 
 
+def scientific(x, decimals):
+    """True when x reads better as a × 10^k: too large, or too small for `decimals` (a
+    non-zero value is never shown as zeros)."""
+    x = abs(float(x))
+    return x >= BIG or 0 < x < 0.5 * 10.0 ** -decimals
+
+
+def _mantissa(x, decimals):
+    """(mantissa text, exponent) with `decimals` significant digits (at least 1)."""
+    m, e = f"{abs(float(x)):.{max(decimals, 1) - 1}e}".split("e")
+    return m, int(e)
+
+
 def num(x, decimals):
-    """Fixed decimals with a space where the minus sign would be, so signs line up."""
+    """Fixed decimals with a space where the minus sign would be, so signs line up;
+    scientific (decimals significant digits) beyond that range."""
+    if scientific(x, decimals):
+        m, e = _mantissa(x, decimals)
+        return f"{'-' if x < 0 else ' '}{m}e{e:+03d}"
     return f"{_clean(x, decimals): .{decimals}f}"
 
 
 def tex_num(x, decimals, paren=False):
     """A number for LaTeX with a true minus sign; parenthesised negatives when multiplied."""
+    if scientific(x, decimals):
+        m, e = _mantissa(x, decimals)
+        s, x = rf"{m}	imes10^{{{e}}}", float(x)
+        return (f"(-{s})" if paren else f"-{s}") if x < 0 else (f"({s})" if paren else s)
     x = _clean(x, decimals)
     s = f"{abs(x):.{decimals}f}"
     if x < 0:

@@ -59,3 +59,24 @@ def records_table(rows):
     lines = ["| " + " | ".join(md_text(k) for k in keys) + " |", "|:---" * len(keys) + "|"]
     lines += ["| " + " | ".join(md_text(r[k]) for k in keys) + " |" for r in rows]
     return "\n".join(lines)
+
+
+# --- marks (pages name what to mark; the arrays are built here) ------------------------------
+
+def target_marks(n, target):
+    """'target' at one entry of a length-n vector."""
+    return np.where(np.arange(n) == target, "target", "")
+
+
+def changed_marks(new, old, touched_rows=()):
+    """'changed' where new differs from old; 'touched' on the other entries of these rows."""
+    new, old = np.asarray(new), np.asarray(old)
+    touched = np.zeros(new.shape, dtype=bool)
+    if len(touched_rows):
+        touched[list(touched_rows)] = True
+    return np.where(new != old, "changed", np.where(touched, "touched", ""))
+
+
+def nonzero_marks(values, kind="touched"):
+    """`kind` where the value is not zero (e.g. the rows a gradient reaches)."""
+    return np.where(np.asarray(values) != 0, kind, "")

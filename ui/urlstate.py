@@ -8,6 +8,7 @@ import math
 
 import streamlit as st
 
+from core.common import LR_MAX, LR_MIN, strip_bidi
 from ui.format import md_text
 
 MAX_LEN = 200  # longer parameter values are refused before parsing
@@ -30,8 +31,8 @@ def positive_float(text):
         x = float(text)
     except ValueError:
         raise ValueError("not a number") from None
-    if not math.isfinite(x) or x <= 0 or x > 1e6:
-        raise ValueError("must be a number greater than 0 (and at most 1e6)")
+    if not math.isfinite(x) or not LR_MIN <= x <= LR_MAX:
+        raise ValueError(f"must be a number from {LR_MIN:g} to {LR_MAX:g}")
     return x
 
 
@@ -87,10 +88,102 @@ def write_url(values):
         st.query_params.from_dict(values)
 
 
-def lesson_header(prefix, title, intro):
-    """A lesson's title and introduction, then any notice about its URL parameters; returns
-    the number of decimals chosen in the sidebar."""
-    st.title(title)
-    st.markdown(intro)
-    url_notice(prefix)
-    return int(st.session_state.get("decimals", 4))
+# --- a lesson's URL ----------------------------------------------------------------------------
+
+def _lesson_spec(L):
+    """URL name -> (setting or None for the framework's own, parse)."""
+    return {"seed": ("seed", int_in(0, 2**31 - 1))} if L.random_init else {}
+
+
+def _parse_lesson_query(L, query):
+    """(settings, stage, seed, problems) from a query dict, each parameter checked alone and
+    then all together: what cannot be used with the rest falls back to the lesson's default."""
+    import copy
+    settings = {name: copy.deepcopy(v) for name, v in L.settings.items()}
+    used, problems, stage, seed = [], [], None, 0
+    for name, param in L.url.items():
+        if name not in query:
+            continue
+        text = strip_bidi(query.get(name, ""))
+        try:
+            if len(text) > MAX_LEN:
+                raise ValueError("too long")
+            settings[param.setting] = param.parse(text, settings)
+            used.append(name)
+        except ValueError as err:
+            problems.append(_problem(name, text, err))
+    while used:  # checked together: drop the last-read parameters until the rest work
+        try:
+            L.read(settings, L.fresh(settings, 0, None))
+            break
+        except (ValueError, FloatingPointError) as err:
+            name = used.pop()
+            problems.append(_problem(name, query.get(name, ""), f"does not fit the other "
+                                     f"parameters: {err}"))
+            settings[L.url[name].setting] = copy.deepcopy(L.settings[L.url[name].setting])
+    if "seed" in query and L.random_init:
+        try:
+            seed = int_in(0, 2**31 - 1)(query["seed"])
+        except ValueError as err:
+            problems.append(_problem("seed", query["seed"], err))
+    if "stage" in query:
+        stage = query["stage"]
+    return settings, stage, seed, problems
+
+
+def _problem(name, text, err):
+    shown = text[:30] + ("…" if len(text) > 30 else "")
+    return f"`{name}` = “{md_text(shown)}” ({err})"
+
+
+def _apply_stage(L, text, problems):
+    """The URL's 1-based stage, checked against the lesson's stage count at the first draw."""
+    try:
+        st.session_state[L.key("stage")] = int_in(1, 99)(text) - 1
+        st.session_state[L.key("stage_from_url")] = True
+    except ValueError as err:
+        problems.append(_problem("stage", text, err))
+
+
+def read_lesson_url(L):
+    """Apply the link's parameters to a new session's lesson state."""
+    query = st.query_params.to_dict()
+    settings, stage, seed, problems = _parse_lesson_query(L, query)
+    st.session_state.update({L.key(k): v for k, v in settings.items()})
+    st.session_state[L.key("seed0")] = seed
+    if stage is not None:
+        _apply_stage(L, stage, problems)
+    if problems:
+        st.session_state[f"{L.prefix}_url_notice"] = problems
+
+
+def follow_browser_history(L):
+    """Browser Back / Forward: the address changed to an earlier (or later) one of this lesson
+    without the app writing it, so show what it says (its stage and settings)."""
+    last = st.session_state.get(L.key("url_last"))
+    query = st.query_params.to_dict()
+    query.pop("decimals", None)
+    if last is None or not query or query == last:  # no parameters: opened from the menu
+        return
+    settings, stage, _, problems = _parse_lesson_query(L, query)
+    if not problems:
+        st.session_state.update({L.key(k): v for k, v in settings.items()})
+        if stage is not None:
+            _apply_stage(L, stage, problems)
+    st.session_state[L.key("url_last")] = query
+
+
+def lesson_query(L, ctx, stage):
+    """The lesson's shareable state as URL parameters."""
+    q = {"stage": str(stage + 1)}
+    q.update({name: p.show(ctx.settings[p.setting], ctx.settings) for name, p in L.url.items()})
+    if L.random_init:
+        q["seed"] = str(ctx.seed)
+    return q
+
+
+def write_lesson_url(L, ctx, stage):
+    """Put the lesson's state in the address bar (a browser history entry per change)."""
+    q = lesson_query(L, ctx, stage)
+    st.session_state[L.key("url_last")] = dict(q)
+    write_url({**q, "decimals": ctx.decimals})

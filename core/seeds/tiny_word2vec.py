@@ -1,4 +1,4 @@
-"""The tiny word2vec README's printed numbers (seed 000), and where they are off.
+"""The tiny word2vec README's printed numbers, and where they are off.
 
 A printed value with d decimals is "explained by rounding" when it is within half a unit of
 its last digit of the exact value, plus the error carried in from the rounded numbers the
@@ -8,7 +8,18 @@ value (the slip was carried in) or not (an arithmetic slip at that line).
 """
 import numpy as np
 
-from core.tiny_word2vec import README_CENTER, README_LR, README_PARAMS, README_TARGET
+from core.tiny_word2vec import (README_CENTER, README_LR, README_PARAMS, README_TARGET,
+                                VOCAB)
+
+SOURCE = "the tiny word2vec README"
+MISTAKES = ()
+NOTES = (
+    "The README's hand calculation rounds every intermediate number to 4 decimals and carries "
+    "the rounded value into the next line, so small differences are expected; the table at "
+    "each stage says which printed values are off by more than that rounding explains, and "
+    "whether the slip was carried in from an earlier line or made at that line.",
+    "The README does not list its training pairs; here dog → park and cat → park.",
+)
 
 # key -> (printed values, decimals printed). E_new is only printed for the "dog" row.
 README_PRINTED = {
@@ -77,8 +88,16 @@ def exact_value(key, trace):
     return np.asarray(trace[key], dtype=np.float64)
 
 
+def is_own_example(info, params, example, lr):
+    """True for the README's own step: dog → park, α = 0.1, its printed weights."""
+    return (list(info.get("words", ())) == list(VOCAB) and example["center"] == README_CENTER
+            and example["target"] == README_TARGET and lr == README_LR
+            and all(np.array_equal(params[k], README_PARAMS[k]) for k in ("E", "W", "b")))
+
+
 def compare(trace):
-    """Rows (key, index, printed, exact, diff, tolerance, off, reason) for every printed value."""
+    """Rows (key, index, printed, exact, diff, tolerance, off, reason) for every printed value,
+    keyed and indexed as the Trace (the README prints only the dog row of E_new)."""
     printed = printed_arrays()
     rows = []
     for key, (_, decimals) in README_PRINTED.items():
@@ -98,11 +117,17 @@ def compare(trace):
                 else:
                     reason = (f"arithmetic slip: even from the README's own numbers this line "
                               f"is {own_x:.{decimals + 2}f}")
-            rows.append({"key": key, "index": idx, "printed": p, "decimals": decimals,
+            tkey, tidx = ("E_new", (README_CENTER,) + idx) if key == "E_new[dog]" else (key, idx)
+            rows.append({"key": tkey, "index": tidx, "printed": p, "decimals": decimals,
                          "exact": x, "diff": p - x,
                          "tolerance": float(np.broadcast_to(tol, printed[key].shape)[idx]),
                          "off": off, "reason": reason})
     return rows
+
+
+def hand_check_values():
+    """{key: (values, decimals, carried)} for "Load the README's printed values"."""
+    return as_trace_keys()
 
 
 def as_trace_keys():

@@ -1,0 +1,41 @@
+"""Keys for a presentation clicker and the keyboard: PageDown / Space = Next, PageUp = Prev,
+and → / ← also while a toggle or checkbox has focus (Streamlit's own button shortcuts skip
+every focused input, so → did nothing right after switching presenter mode on).
+
+One listener on the app's document, installed once from a zero-height component; it clicks
+the lesson's own Next / Prev buttons, so every key goes through the same callback as a click.
+"""
+import streamlit as st
+
+_SCRIPT = """<script>
+const doc = window.parent.document;
+if (!doc.__stepThroughKeys) {
+  doc.__stepThroughKeys = true;
+  const TEXT = ['text', 'search', 'email', 'number', 'password', 'url', 'tel'];
+  const typing = t => t && (t.tagName === 'TEXTAREA' || t.isContentEditable ||
+    (t.tagName === 'INPUT' && TEXT.includes(t.type)) || t.getAttribute('role') === 'combobox');
+  const press = which => {
+    const box = [...doc.querySelectorAll('[class*="st-key-"]')].find(el =>
+      [...el.classList].some(c => c.startsWith('st-key-') && c.endsWith('_' + which)));
+    const button = box && box.querySelector('button');
+    if (button && !button.disabled) { button.click(); return true; }
+    return false;
+  };
+  doc.addEventListener('keydown', e => {
+    const t = e.target;
+    if (typing(t) || e.altKey || e.ctrlKey || e.metaKey) return;
+    const onInput = t && t.tagName === 'INPUT';      // a toggle or checkbox
+    let which = null;
+    if (e.key === 'PageDown' || (e.key === ' ' && !(t && t.tagName === 'BUTTON'))) which = 'next';
+    else if (e.key === 'PageUp') which = 'prev';
+    else if (onInput && e.key === 'ArrowRight') which = 'next';
+    else if (onInput && e.key === 'ArrowLeft') which = 'prev';
+    if (which && press(which)) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
+}
+</script>"""
+
+
+def install():
+    """Add the key listener to the page (once per browser tab; cheap to call every run)."""
+    st.iframe(_SCRIPT, height=1)

@@ -1,0 +1,121 @@
+"""The training panel every lesson shares: its settings, a Train button, a progress bar with
+Stop, the loss curve drawn as it goes, and the numbers behind every chart.
+
+A lesson describes its training with `Training`; `panel` draws it. A run that is stopped
+(any click during the run: Streamlit interrupts the script) keeps what was trained so far.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+
+from ui import charts
+from ui.format import md_text
+from ui.tables import matrix_table
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    default: object
+    help: str = ""
+    lo: float = None          # numbers: the range (checked by the run, with a message)
+    hi: float = None
+
+
+@dataclass(frozen=True)
+class Training:
+    title: str
+    text: Callable                     # (ctx) -> Markdown under the title
+    fields: tuple                      # Field, one widget each (text when default is a str)
+    run: Callable                      # (ctx, values, progress) -> result {"losses", ...}
+    charts: Callable = None            # (ctx, result) -> draws charts beside the curve
+    numbers: Callable = None           # (ctx, result) -> draws tables under "the numbers"
+    curve_title: str = "loss per epoch"
+    extra: Callable = None             # (ctx, result) -> anything drawn after (neighbours...)
+    steps_name: str = "epoch"
+
+
+@dataclass
+class Progress:
+    """What a run reports to: the bar and the live curve; stop() is True once the user has
+    clicked anything (the run then returns what it has)."""
+    bar: object
+    curve: object
+    curve_title: str
+    losses: list = field(default_factory=list)
+    interrupted: object = None
+
+    def __call__(self, fraction, text, losses=None):
+        if self.interrupted is not None:
+            return False
+        try:
+            self.bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
+            if losses is not None and len(losses):
+                charts.loss_curve(losses, self.curve_title, placeholder=self.curve)
+        except ScriptControlException as stop:  # a click during the run: stop, keep the model
+            self.interrupted = stop
+            return False
+        return True
+
+
+def _values(L, T):
+    return {f.name: st.session_state[L.key(f"train_{f.name}")] for f in T.fields}
+
+
+def panel(L, ctx, T):
+    """Draw the training panel of lesson L for this step."""
+    s = st.session_state
+    st.header(T.title)
+    st.markdown(T.text(ctx))
+    cols = st.columns([3] * len(T.fields) + [2], vertical_alignment="bottom")
+    for col, f in zip(cols, T.fields):
+        k = L.key(f"train_{f.name}")
+        s.setdefault(k, f.default)
+        if isinstance(f.default, str):
+            col.text_input(f.label, key=k, help=f.help or None)
+        else:
+            # No min / max on the widget: out-of-range values reach the run and its message.
+            col.number_input(f.label, key=k, help=f.help or None,
+                             step=1 if isinstance(f.default, int) else None,
+                             format=None if isinstance(f.default, int) else "%g")
+    clicked = cols[-1].button("Train", key=L.key("train"), type="primary", width="stretch")
+    st.caption("Any click while it trains stops it; the model trained so far is kept.")
+    curve_box, side_box = st.columns(2)
+    curve = curve_box.empty()
+    if clicked:
+        progress = Progress(st.progress(0.0, text="training…"), curve, T.curve_title)
+        try:
+            result = T.run(ctx, _values(L, T), progress)
+            s[L.key("trained")] = {"result": result, "stopped": progress.interrupted is not None}
+        except (ValueError, FloatingPointError) as err:
+            st.error(f"{md_text(err)}. Nothing was trained.")
+        if progress.interrupted is not None:
+            raise progress.interrupted  # let Streamlit handle the click that stopped the run
+    trained = s.get(L.key("trained"))
+    if not trained:
+        return
+    result = trained["result"]
+    losses = np.asarray(result["losses"], dtype=np.float64)
+    if trained.get("stopped"):
+        st.warning("Training was stopped; the model trained so far is shown.")
+    if len(losses):
+        charts.loss_curve(losses, T.curve_title, placeholder=curve)
+        st.markdown(f"Loss: first {T.steps_name} **{losses[0]:.{ctx.decimals}f}**, last "
+                    f"**{losses[-1]:.{ctx.decimals}f}** after {len(losses)} {T.steps_name}s.")
+    if T.charts:
+        with side_box:
+            T.charts(ctx, result)
+    with st.expander("The numbers behind the charts"):
+        n1, n2 = st.columns(2)
+        with n1:
+            matrix_table(losses[:, None], ctx.decimals, rows=range(1, len(losses) + 1),
+                         cols=["loss"], name=T.steps_name)
+        if T.numbers:
+            with n2:
+                T.numbers(ctx, result)
+    if T.extra:
+        T.extra(ctx, result)
