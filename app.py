@@ -11,12 +11,23 @@ HERE = Path(__file__).parent
 # Presenter mode: bigger numbers and formulas; page controls (containers keyed *_controls)
 # hidden. Their widgets stay mounted, so nothing is lost when it is switched off again.
 PRESENTER_CSS = """<style>
-.stMarkdown p, .stMarkdown li, [data-testid="stTable"] td, [data-testid="stTable"] th
-  { font-size: 1.35rem !important; }
-.katex { font-size: 1.7em !important; }
-h2, h3 { font-size: 2.1rem !important; }
-div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_exports"]
-  { display: none !important; }
+.stMarkdown p, .stMarkdown li, .stMarkdown td, .stMarkdown th, .stMarkdown code,
+[data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stCaptionContainer"] p
+  { font-size: 1.3rem !important; }
+.katex { font-size: 1.45em !important; }
+[data-testid="stLatex"], .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
+h1 { font-size: 2.2rem !important; } h2, h3 { font-size: 1.8rem !important; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
+div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_exports"],
+div[class*="st-key-"][class*="_intro"] { display: none !important; }
+.block-container { padding-top: 1rem !important; }
+</style>"""
+# High contrast: black on white, thick borders, underlined links, bold marks.
+CONTRAST_CSS = """<style>
+.stApp, .stMarkdown, .stMarkdown p, .stMarkdown td { color: #000 !important; background: #fff; }
+.stMarkdown table, .stMarkdown td, .stMarkdown th { border: 2px solid #000 !important; }
+[data-testid="stVerticalBlockBorderWrapper"] { border: 3px solid #000 !important; }
+a { text-decoration: underline !important; }
 </style>"""
 
 st.set_page_config(page_title="Step-through", page_icon="🧮", layout="wide")
@@ -32,9 +43,15 @@ with st.sidebar:
     st.slider("Decimals shown", 0, 10, key="decimals",
               help="Every number on every page is shown with this many decimals.")
     st.toggle("Presenter mode", key="presenter",
-              help="Large numbers and formulas, fewer controls; → / ← / Home step the lesson.")
+              help="For a projector: large type, the current stage only, the sidebar out of "
+                   "the way; → / ← / PageDown / PageUp / Space step the lesson.")
+    st.toggle("High contrast", key="contrast", help="Black on white with thick borders.")
 if st.session_state.get("presenter"):
     st.html(PRESENTER_CSS)
+    st.button("Leave presenter mode", icon=":material/close_fullscreen:", key="presenter_off",
+              on_click=lambda: st.session_state.update(presenter=False))
+if st.session_state.get("contrast"):
+    st.html(CONTRAST_CSS)
 urlstate.url_notice("app")
 
 page.run()

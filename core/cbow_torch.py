@@ -1,4 +1,4 @@
-"""Seed 002's torch CBOW: mean of the context embeddings -> Linear -> CrossEntropy -> SGD.
+"""The torch word2vec notebook's CBOW: mean of the context embeddings -> Linear -> CrossEntropy -> SGD.
 
     context_vectors = E[context]        (C, d)
     h = mean(context_vectors)           (d,)
@@ -12,12 +12,16 @@ once per appearance (torch's Embedding backward accumulates them).
 import numpy as np
 
 from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_table,
-                         check_whole, needs_shift, one_hot, softmax_parts)
+                         check_whole, needs_shift, one_hot, parse_word_list, softmax_parts)
 
 VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")  # the seed's word_to_ix
 DEFAULT_CONTEXT = ("quick", "brown", "jumps", "over")
 DEFAULT_TARGET = "fox"
 SEED_DIM, SEED_LR = 5, 0.01
+MAX_CONTEXT = 10          # context words a step takes (repeats count)
+MAX_DIM = 32              # the largest embedding size offered
+MAX_EPOCHS = 2000
+SENTENCE = "the quick brown fox jumps over the lazy dog"  # the notebook's training text
 STEP_KEYS = ("context_vectors", "h", "logits", "probs", "loss", "grad_logits", "grad_W",
              "grad_b", "grad_h", "grad_E", "E_new", "W_new", "b_new")
 
@@ -56,10 +60,29 @@ def next_params(params, trace):
     return {"E": trace["E_new"], "W": trace["W_new"], "b": trace["b_new"]}
 
 
+def parse_context(typed, picked=()):
+    """The context as word indices: the typed words when the text is not empty (repeats
+    allowed), else the picked ones; ValueError naming an unknown word or a bad count."""
+    text = typed if str(typed).strip() else ", ".join(picked)
+    return parse_word_list(text, VOCAB, 1, MAX_CONTEXT)
+
+
+def sentence_examples(C=2, sentence=SENTENCE):
+    """The (context, target) examples of the sentence: each word with C words on each side as
+    its context, as word indices (the notebook's windows)."""
+    C = check_whole(C, 1, "the window")
+    words = sentence.split()
+    ix = [VOCAB.index(w) for w in words]
+    return tuple((tuple(ix[i - C:i] + ix[i + 1:i + 1 + C]), ix[i])
+                 for i in range(C, len(words) - C))
+
+
 def train(params, examples, lr, epochs):
     """SGD over the (context, target) examples in order, `epochs` times: {"losses" (per-epoch
     mean, each loss before its update), "params"}."""
     epochs = check_whole(epochs, 1, "epochs")
+    if epochs > MAX_EPOCHS:
+        raise ValueError(f"the number of epochs must be between 1 and {MAX_EPOCHS}")
     if not examples:
         raise ValueError("give at least one (context, target) example")
     losses = []

@@ -181,3 +181,62 @@ def context_vector(context_words, vocab):
     x = np.zeros(len(index))                             # (V,)
     np.add.at(x, [index[w] for w in words], 1.0)
     return x / len(words)
+
+
+# --- a lesson's text: checked, with limits a page can show ----------------------------------
+
+MAX_CHARS = 20_000  # longer texts are refused with a message (the page stays usable)
+MAX_VOCAB = 60      # a lesson shows V-wide tables and V formula lines: more would take seconds
+
+
+def pipeline(text, C, max_chars=MAX_CHARS, max_vocab=MAX_VOCAB):
+    """(tokens, vocab, windows) of a text a student typed or loaded, as tuples (windows as
+    (context tuple, center)); ValueError with a message the student can act on."""
+    if not isinstance(text, str):
+        raise ValueError("the text must be a string")
+    if len(text) > max_chars:
+        raise ValueError(f"the text is too long ({len(text):,} characters; at most "
+                         f"{max_chars:,})")
+    if isinstance(C, (bool, np.bool_)) or not isinstance(C, (int, np.integer)):
+        raise ValueError(f"the window size C must be a whole number, got {C!r}")
+    return _pipeline(text, int(C), max_vocab)
+
+
+@lru_cache(maxsize=16)  # a page asks several times per run for the same text
+def _pipeline(text, C, max_vocab):
+    tokens = tokenize(text)
+    if not tokens:
+        raise ValueError("the text has no words to learn from (only digits, quotes or spaces?)")
+    vocab = build_vocab(tokens)
+    if len(vocab) < 2:
+        raise ValueError("the text needs at least two different words")
+    if len(vocab) > max_vocab:
+        raise ValueError(f"the text has {len(vocab):,} different words; this lesson shows every "
+                         f"number of every word, so it takes at most {max_vocab}. Use a shorter "
+                         f"text")
+    if C < 1:
+        raise ValueError("the window size C must be at least 1")
+    if len(tokens) < 2 * C + 1:
+        raise ValueError(f"with C = {C} a window needs {2 * C + 1} tokens; the text has "
+                         f"{len(tokens)}. Use a longer text or a smaller C")
+    wins = tuple((tuple(context), center) for context, center in windows(tokens, C))
+    return tuple(tokens), tuple(vocab), wins
+
+
+def decode_upload(raw, max_chars=MAX_CHARS, C=None, max_vocab=MAX_VOCAB):
+    """The text of an uploaded file; ValueError when it is not UTF-8, looks binary or is too
+    long (refused before decoding above 4 bytes per allowed character), and, given C, when
+    `pipeline` cannot use it."""
+    raw = bytes(raw)
+    if len(raw) > 4 * max_chars:
+        raise ValueError(f"the file is too long ({len(raw):,} bytes; a text may have at most "
+                         f"{max_chars:,} characters)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not UTF-8 text") from None
+    if "\x00" in text:
+        raise ValueError("the file looks binary, not text")
+    if C is not None:
+        pipeline(text, C, max_chars, max_vocab)
+    return text

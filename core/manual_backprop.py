@@ -1,4 +1,4 @@
-"""Seed 001, manual backprop in numpy: embedding @ linear -> softmax -> -(1/V) y^T log(o).
+"""The numpy manual-backprop notebook: embedding @ linear -> softmax -> -(1/V) y^T log(o).
 
 The word predicts itself (y = onehot(index)) and only its embedding row is updated:
     e = embedding[index]            (d,)
@@ -13,14 +13,30 @@ The word predicts itself (y = onehot(index)) and only its embedding row is updat
 import numpy as np
 
 from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_table,
-                         check_whole, one_hot, softmax_parts)
+                         check_whole, clean_word, one_hot, softmax_parts)
 
 SEED_WORDS = ("the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog")
 SEED_INDEX, SEED_LR, SEED_STEPS, SEED_DIM = 4, 1.0, 20, 10
 STEP_KEYS = ("e", "x", "o", "loss", "dL_do", "dL_dx", "dL_de", "embedding_new")
+SENTENCE = " ".join(SEED_WORDS)
+MAX_WORDS, MAX_DIM, MAX_TOKENS, MAX_STEPS = 40, 64, 10_000, 1000
+
+
 def vocab_first_appearance(words):
     """Unique words in the order they first appear."""
     return list(dict.fromkeys(words))
+
+
+def vocab_of(sentence, max_words=MAX_WORDS):
+    """The sentence's words (lower-cased, split at spaces, each cleaned as
+    core.common.clean_word does) in first-appearance order; ValueError with a clear message."""
+    tokens = str(sentence).lower().split()
+    if len(tokens) > MAX_TOKENS:
+        raise ValueError(f"the sentence is too long: keep it under {MAX_TOKENS:,} words")
+    vocab = vocab_first_appearance(clean_word(w) for w in tokens)
+    if not 2 <= len(vocab) <= max_words:
+        raise ValueError(f"the sentence needs 2 to {max_words} different words")
+    return vocab
 
 
 def init_params(V=8, d=SEED_DIM, seed=0):

@@ -1,260 +1,170 @@
-"""Manual backprop (seed 001): embedding @ linear -> softmax -> -(1/V) y^T log(o), by hand."""
-import numpy as np
+"""Manual backprop: the numpy notebook's embedding @ linear -> softmax -> -(1/V) yᵀlog(o)."""
 import streamlit as st
 
 from core import manual_backprop as mb
-from ui import cached, charts, history, urlstate
-from ui.format import md_text, tex_num, tex_sgd, tex_text, tex_vec
-from ui.routing import through_app
-from ui.stepper import Stage, stepper
-
-through_app()
-
-P = "mb"
-MAX_WORDS, MAX_DIM = 40, 64
-STATE_KEYS = ("mb_sentence", "mb_word", "mb_dim", "mb_seed", "mb_lr", "mb_params", "mb_steps")
-
-
-# --- state -------------------------------------------------------------------------------
-
-def vocab_of(sentence):
-    """The vocabulary in first-appearance order; ValueError with a clear message."""
-    words = str(sentence).lower().split()
-    if len(words) > 10_000:
-        raise ValueError("the sentence is too long: keep it under 10,000 words")
-    vocab = mb.vocab_first_appearance(words)
-    if not 2 <= len(vocab) <= MAX_WORDS:
-        raise ValueError(f"the sentence needs 2 to {MAX_WORDS} different words")
-    if any(len(w) > 30 for w in vocab):
-        raise ValueError("a word is longer than 30 characters")
-    return vocab
+from core.common import needs_shift
+from core.seeds import manual_backprop as notebook
+from ui import charts, lesson, urlstate
+from ui import worksheet as ws
+from ui.format import md_text as md, tex_text
+from ui.lesson import Example, Lesson, UrlParam
+from ui.stepper import Stage
+from ui.tables import changed_marks, matrix_table, target_marks
+from ui.training import Field, Training
 
 
-def fresh_params(restart=True):
-    """Seeded random embedding and linear for the current sentence (the last good one while
-    the sentence is refused), dimension and seed."""
-    s = st.session_state
-    try:
-        V = len(vocab_of(s["mb_sentence"]))
-    except ValueError:
-        if "mb_vocab_good" not in s:
-            return
-        V = len(s["mb_vocab_good"])
-    embedding, linear = mb.init_params(V, int(s["mb_dim"]), int(s["mb_seed"]))
-    s["mb_params"] = {"embedding": embedding, "linear": linear}
-    if restart:
-        s["mb_steps"], s["mb_stage"] = 0, 0
-    # Set even when unchanged: the word box's labels name the new words, and an index the
-    # browser still holds under an old label would come back as that label (a str).
-    w = s.get("mb_word", 0)
-    s["mb_word"] = w if isinstance(w, int) and 0 <= w < V else 0
+def words_of(settings):
+    return mb.vocab_of(settings["sentence"])
 
 
-def sentence_changed():
-    """New words start again from fresh weights; a refused sentence, or one with the words in
-    use (the last good sentence put back), keeps the current step."""
-    s = st.session_state
-    try:
-        vocab = vocab_of(s["mb_sentence"])
-    except ValueError:
-        return  # the page says why and keeps the previous sentence
-    if vocab != s.get("mb_vocab_good") or s["mb_params"]["embedding"].shape[0] != len(vocab):
-        fresh_params()
+def read(settings, params):
+    words, i = words_of(settings), settings["word"]
+    index = i if isinstance(i, int) and 0 <= i < len(words) else 0  # as lesson.choose resets it
+    return Example(params, {"index": index}, settings["lr"], {"words": words})
 
 
-def new_random_init():
-    history.new_seed(P, STATE_KEYS, fresh_params)
-
-
-def take_step():
-    s = st.session_state
-    p = s["mb_params"]
-    trace = mb.step(p["embedding"], p["linear"], int(s["mb_word"]), float(s["mb_lr"]))
-    history.record_step(P, STATE_KEYS, {"embedding": trace["embedding_new"],
-                                        "linear": p["linear"]}, trace["loss"])
-
-
-compute = mb.step  # ~0.3 ms: cheaper than a cache lookup (see ui/cached.py)
-
-
-def autograd_diffs(*args):
-    return cached.autograd_diffs("manual_backprop", "step", "torch_step", *args)
-
-
-def run_steps(*args):
-    return cached.call("manual_backprop", "run", *args)
-
-
-st.session_state.setdefault("mb_sentence", " ".join(mb.SEED_WORDS))
-st.session_state.setdefault("mb_dim", 10)
-st.session_state.setdefault("mb_seed", 0)
-st.session_state.setdefault("mb_lr", 1.0)
-st.session_state.setdefault("mb_word", 4)  # the seed's index = 4
-st.session_state.setdefault("mb_steps", 0)
-urlstate.read_url(P, {"stage": ("mb_stage", urlstate.stage_param(5)),
-                      "seed": ("mb_seed", urlstate.int_in(0, 2**31 - 1)),
-                      "dim": ("mb_dim", urlstate.int_in(1, MAX_DIM)),
-                      "word": ("mb_word", lambda t: urlstate.int_in(
-                          0, len(vocab_of(st.session_state["mb_sentence"])) - 1)(t)),
-                      "lr": ("mb_lr", urlstate.positive_float)})
-if "mb_params" not in st.session_state:
-    fresh_params(restart=False)  # keep a stage / window from the URL
-history.start(P, STATE_KEYS)
-
-# --- page ----------------------------------------------------------------------------------
-
-decimals = urlstate.lesson_header(
-    P, "Manual backprop: the gradient by hand",
-    "Seed 001 in numpy: a word's embedding row `e` times a `linear` matrix gives scores `x`, "
-    "softmax gives `o`, and the loss is $L = -\\frac{1}{V} y^\\top \\log o$ with the word "
-    "predicting **itself**. The backward pass is written out by hand, and only the "
-    "embedding row is updated.")
-
-with st.container(border=True, key="mb_controls"):
-    st.text_input("Sentence (its words, in first-appearance order, are the vocabulary)",
-                  key="mb_sentence", on_change=sentence_changed)
-    try:
-        vocab = vocab_of(st.session_state["mb_sentence"])
-    except ValueError as err:
-        st.error(f"{err}. Keeping the previous sentence.")
-        vocab = st.session_state.get("mb_vocab_good", list(mb.vocab_first_appearance(mb.SEED_WORDS)))
-    if st.session_state.get("mb_word", 0) >= len(vocab):
-        st.session_state["mb_word"] = 0
+def controls(c):
+    lesson.text(L, st, "Sentence (its words, in first-appearance order, are the vocabulary)",
+                "sentence")
     c1, c2, c3, c4 = st.columns(4)
-    c1.selectbox("Word (index)", list(range(len(vocab))), key="mb_word",
-                 format_func=lambda i: f"{i}: {vocab[i]}")
-    c2.number_input("Learning rate", key="mb_lr", format="%.4f", step=0.1,
-                    help="The seed's loop uses 1.0.")
-    c3.number_input("Embedding size d", 1, MAX_DIM, key="mb_dim", on_change=fresh_params)
-    c4.number_input("Random seed", 0, 2**31 - 1, key="mb_seed", on_change=fresh_params)
-    history.step_controls(P, STATE_KEYS, take_step, new_random_init)
-    st.caption(mb.SET_ORDER_NOTE)
-
-# Validate the learning rate and the parameters; a problem keeps the last good state.
-params = st.session_state["mb_params"]
-good = st.session_state.get("mb_good")
-try:
-    if params["embedding"].shape[0] != len(vocab):
-        raise ValueError("the vocabulary changed: press 'New random init'")
-    index, lr = int(st.session_state["mb_word"]), float(st.session_state["mb_lr"])
-    trace = compute(params["embedding"], params["linear"], index, lr)
-    st.session_state["mb_good"] = good = {"embedding": params["embedding"],
-                                          "linear": params["linear"], "index": index, "lr": lr,
-                                          "vocab": vocab}
-    st.session_state["mb_vocab_good"] = vocab
-except (ValueError, FloatingPointError) as err:
-    st.error(f"{err}. Showing the last good values instead.")
-    if good is None:
-        st.stop()
-    trace = compute(good["embedding"], good["linear"], good["index"], good["lr"])
-
-embedding, linear, index, lr, vocab = (good[k] for k in ("embedding", "linear", "index", "lr",
-                                                         "vocab"))
-V, d = embedding.shape
-dims = [f"d{i}" for i in range(d)]
-w = [tex_text(x) for x in vocab]
-diffs = autograd_diffs(embedding, linear, index, lr)
+    lesson.choose(L, c1, "Word (index)", "word", [f"{i}: {w}" for i, w in enumerate(c.info["words"])])
+    lesson.lr_input(L, c2, "Learning rate", help="The notebook's loop uses 1.0.")
+    lesson.number(L, c3, "Embedding size d", "dim", 1, mb.MAX_DIM)
+    lesson.number(L, c4, "Random seed", "seed", 0, 2**31 - 1, help="New random init adds 1.")
+    st.caption(notebook.SET_ORDER_NOTE)
 
 
-def forward_lines(tr, dec):
-    shown = min(V, 4)
-    lines = [rf"e = \text{{embedding}}[{index}] = \text{{row of }} {w[index]}"]
-    lines += [rf"x_{{{w[j]}}} = \textstyle\sum_i e_i\,\text{{linear}}_{{i,{w[j]}}} = "
-              rf"{tex_num(tr['x'][j], dec)}" for j in range(shown)]
-    lines += [rf"o_{{{w[j]}}} = \frac{{e^{{{tex_num(tr['x'][j], dec)}}}}}{{\sum_k e^{{x_k}}}} = "
-              rf"{tex_num(tr['o'][j], dec)}" for j in range(shown)]
-    lines.append(rf"L = -\frac{{1}}{{{V}}}\log o_{{{w[index]}}} = -\frac{{1}}{{{V}}}"
-                 rf"\log({tex_num(tr['o'][index], dec)}) = {tex_num(tr['loss'], dec)}")
-    return lines
+# --- worksheet lines ---------------------------------------------------------------------------
+
+def w(c, j=None):
+    return tex_text(c.info["words"][c.ex.example["index"] if j is None else j])
 
 
-def do_lines(tr, dec):
-    return [rf"\frac{{\partial L}}{{\partial o_{{{w[j]}}}}} = -\frac{{1}}{{{V}}}\cdot"
-            rf"\frac{{{int(j == index)}}}{{{tex_num(tr['o'][j], dec)}}} = {tex_num(tr['dL_do'][j], dec)}"
-            for j in range(V)]
+def y(c, j):
+    return ws.const(j == c.ex.example["index"])
 
 
-def dx_lines(tr, dec):
-    return [rf"\frac{{\partial L}}{{\partial x_{{{w[j]}}}}} = \frac{{{tex_num(tr['o'][j], dec)} - "
-            rf"{int(j == index)}}}{{{V}}} = {tex_num(tr['dL_dx'][j], dec)}" for j in range(V)]
+def forward_lines(c):
+    t, p, (V, d), ix = c.trace, c.params, c.params["embedding"].shape, c.ex.example["index"]
+    lines = [ws.Line(rf"x_{{{w(c, j)}}}", ws.dot([(ws.val(t, "e", i), ws.val(p, "linear", i, j))
+                                                   for i in range(d)], shown=3), ws.val(t, "x", j),
+                     rf"\textstyle\sum_i e_i\,\text{{linear}}_{{i,{w(c, j)}}}") for j in range(V)]
+    top = ws.val(t, "x", max(range(V), key=lambda k: t["x"][k])) if needs_shift(t["x"]) else None
+    e = [ws.exp(ws.sub(ws.val(t, "x", k), top) if top else ws.val(t, "x", k)) for k in range(V)]
+    lines += [ws.Line(rf"o_{{{w(c, j)}}}", ws.div(e[j], ws.add(*e, shown=3)), ws.val(t, "o", j))
+              for j in range(V)]
+    return lines + [ws.Line("L", ws.mul(ws.div(ws.const(-1), ws.const(V)), ws.log(ws.val(t, "o", ix))),
+                            ws.val(t, "loss"), rf"-\frac{{1}}{{V}}\log o_{{{w(c)}}}")]
 
 
-def de_lines(tr, dec):
-    lines = []
-    for i in range(d):
-        terms = " + ".join(f"({tex_num(linear[i, j], dec)})({tex_num(tr['dL_dx'][j], dec)})"
-                           for j in range(min(V, 3)))
-        more = r" + \dots" if V > 3 else ""
-        lines.append(rf"\frac{{\partial L}}{{\partial e_{i}}} = {terms}{more} = "
-                     rf"{tex_num(tr['dL_de'][i], dec)}")
-    return lines
+def do_lines(c):
+    t, V = c.trace, len(c.trace["o"])   # an o_j that underflowed to 0 has y_j = 0: the term is 0
+    return [ws.Line(rf"\frac{{\partial L}}{{\partial o_{{{w(c, j)}}}}}", ws.mul(
+        ws.div(ws.const(-1), ws.const(V)), ws.div(y(c, j), ws.val(t, "o", j)) if t["o"][j] > 0
+        else ws.const(0)), ws.val(t, "dL_do", j)) for j in range(V)]
 
 
-def update_lines(tr, dec):
-    return [tex_sgd(f"e_{i}", embedding[index, i], lr, tr["dL_de"][i],
-                    tr["embedding_new"][index, i], dec) for i in range(d)]
+def dx_lines(c):
+    t, V = c.trace, len(c.trace["o"])
+    return [ws.Line(rf"\frac{{\partial L}}{{\partial x_{{{w(c, j)}}}}}", ws.div(
+        ws.sub(ws.val(t, "o", j), y(c, j)), ws.const(V)), ws.val(t, "dL_dx", j)) for j in range(V)]
 
 
-def forward_chart(tr, dec):
-    charts.prob_bars(tr["o"], vocab, index, dec)
+def de_lines(c):
+    t, p, (V, d) = c.trace, c.params, c.params["embedding"].shape
+    return [ws.Line(rf"\frac{{\partial L}}{{\partial e_{i}}}", ws.dot(
+        [(ws.val(p, "linear", i, j), ws.val(t, "dL_dx", j)) for j in range(V)], shown=3),
+        ws.val(t, "dL_de", i)) for i in range(d)]
 
 
-def do_chart(tr, dec):
-    st.caption("Only the true word's entry is non-zero: y is one-hot, so dL/do is −(1/V)/o "
-               "there and 0 elsewhere.")
+def update_lines(c):
+    t, p, ix, alpha = c.trace, c.params, c.ex.example["index"], ws.Num(
+        c.lr, ("lr", ()), False, None if c.lr >= 1e-4 else 6)
+    return [ws.Line(rf"\text{{embedding}}_{{{w(c)},{i}}}", ws.sub(ws.val(p, "embedding", ix, i),
+                    ws.mul(alpha, ws.val(t, "dL_de", i, paren=True))), ws.val(t, "embedding_new", ix, i))
+            for i in range(p["embedding"].shape[1])]
 
 
-STAGES = [
-    Stage("Forward", ("e", "x", "o", "loss"),
-          (r"x = e \cdot \text{linear}", r"o = \operatorname{softmax}(x)",
-           r"L = -\tfrac{1}{V}\, y^\top \log o"), forward_lines, forward_chart),
-    Stage("dL/do", ("dL_do",), (r"\frac{\partial L}{\partial o} = -\frac{1}{V}\,\frac{y}{o}"
-                                r"\quad\text{(term by term)}",), do_lines, do_chart),
-    Stage("dL/dx", ("dL_dx",), (r"\frac{\partial L}{\partial x} = \frac{\partial L}{\partial o}"
-                                r"\frac{\partial o}{\partial x} = \frac{1}{V}(o - y)",), dx_lines,
-          note="The softmax Jacobian diag(o) − o oᵀ times −y/(V·o) simplifies to (o − y)/V."),
-    Stage("dL/de", ("dL_de",), (r"\frac{\partial L}{\partial e} = \text{linear}\;"
-                                r"\frac{\partial L}{\partial x}",), de_lines),
-    Stage("Update", ("embedding_new",), (r"e \leftarrow e - \alpha \frac{\partial L}{\partial e}",),
-          update_lines, note="Only the word's embedding row moves; linear stays fixed."),
-]
-vocab_axis = (vocab, None)
-axes = {"e": (dims, None), "dL_de": (dims, None), "x": vocab_axis, "o": vocab_axis,
-        "dL_do": vocab_axis, "dL_dx": vocab_axis, "embedding_new": (vocab, dims)}
-target = np.where(np.arange(V) == index, "target", "")
-marks = {k: target for k in ("x", "o", "dL_do", "dL_dx")}
-marks["embedding_new"] = np.where(trace["embedding_new"] != embedding, "changed",
-                                  np.where(np.arange(V)[:, None] == index, "touched", ""))
+def stages(c):
+    return [
+        Stage("Forward", ("e", "x", "o", "loss"),
+              (rf"e = \text{{embedding}}[{c.ex.example['index']}] \quad (\text{{the row of }} {w(c)})",
+               r"x = e \cdot \text{linear}", r"o = \operatorname{softmax}(x)",
+               r"L = -\tfrac{1}{V}\, y^\top \log o"), forward_lines,
+              lambda c: charts.prob_bars(c.trace["o"], c.info["words"], c.ex.example["index"],
+                                         c.decimals),
+              "The scores are large, so e^x is computed as e^(x − max x): the probabilities are "
+              "the same and nothing overflows." if needs_shift(c.trace["x"]) else ""),
+        Stage("dL/do", ("dL_do",), (r"\frac{\partial L}{\partial o} = -\frac{1}{V}\,\frac{y}{o}"
+                                    r"\quad\text{(term by term)}",), do_lines,
+              note="Only the true word's entry is non-zero: y is one-hot, so dL/do is −(1/V)/o "
+                   "there and 0 elsewhere."),
+        Stage("dL/dx", ("dL_dx",), (r"\frac{\partial L}{\partial x} = \frac{\partial L}{\partial o}"
+                                    r"\frac{\partial o}{\partial x} = \frac{1}{V}(o - y)",), dx_lines,
+              note="The softmax Jacobian diag(o) − o oᵀ times −y/(V·o) simplifies to (o − y)/V."),
+        Stage("dL/de", ("dL_de",), (r"\frac{\partial L}{\partial e} = \text{linear}\;"
+                                    r"\frac{\partial L}{\partial x}",), de_lines),
+        Stage("Update", ("embedding_new",),
+              (r"e \leftarrow e - \alpha \frac{\partial L}{\partial e}",), update_lines,
+              note="Only the word's embedding row moves; linear stays fixed."),
+    ]
 
-st.markdown(f"#### Step {st.session_state['mb_steps'] + 1}: “{md_text(vocab[index])}” predicts "
-            f"itself, α = {lr:g}")
-try:  # one step can be fine at a learning rate whose later steps overflow
-    steps, loop_error = run_steps(embedding, linear, index, lr, 20), None
-except FloatingPointError as err:
-    steps, loop_error = None, err
-stepper(P, STAGES, trace, decimals, axes, marks, diffs, title="Manual backprop: one step",
-        charts={"loss over 20 steps": charts.loss_spec(steps["losses"], "loss per step")}
-        if steps else None,
-        url={"seed": st.session_state["mb_seed"], "dim": d, "word": index, "lr": repr(lr),
-             "decimals": decimals})
 
-# --- the seed's 20-step loop ---------------------------------------------------------------
+def axes(c):
+    words, dims = c.info["words"], [f"d{i}" for i in range(c.params["embedding"].shape[1])]
+    return {"e": (dims, None), "dL_de": (dims, None), "x": (words, None), "o": (words, None),
+            "dL_do": (words, None), "dL_dx": (words, None), "embedding_new": (words, dims)}
 
-st.divider()
-st.header("The seed's loop: 20 steps")
-st.markdown(f"`step(index)` twenty times at learning rate {lr:g}, from the weights above "
-            "(the seed uses 1.0).")
-if loop_error:
-    st.error(f"The loop could not run: {md_text(loop_error)}.")
-else:
-    l1, l2 = st.columns([1, 2])
-    l1.markdown("\n".join(["| step | loss |", "|---:|---:|"] +
-                          [f"| {i + 1} | `{x:.{decimals}f}` |"
-                           for i, x in enumerate(steps["losses"])]))
-    with l2:
-        charts.loss_curve(steps["losses"], "loss per step")
-        st.markdown("**Probabilities after 20 steps**")
-        charts.prob_bars(steps["probs"], vocab, index, decimals)
-with st.expander("What the seed gets right, and where it slips"):
-    for note in mb.SEED_NOTES:
-        st.markdown(f"- {note}")
+
+def marks(c):
+    ix, tm = c.ex.example["index"], target_marks(len(c.info["words"]), c.ex.example["index"])
+    return {"x": tm, "o": tm, "dL_do": tm, "dL_dx": tm, "embedding_new": changed_marks(
+        c.trace["embedding_new"], c.params["embedding"], [ix])}
+
+
+def train(c, values, progress):
+    if not 1 <= values["steps"] <= mb.MAX_STEPS:
+        raise ValueError(f"the number of steps must be between 1 and {mb.MAX_STEPS}")
+    return {**mb.train(c.params, c.ex.example, c.lr, values["steps"]), "words": c.info["words"],
+            "index": c.ex.example["index"]}
+
+
+def train_charts(c, r):
+    st.markdown(f"**Probabilities after {len(r['losses'])} steps**")
+    charts.prob_bars(r["probs"], r["words"], r["index"], c.decimals)
+
+
+TRAINING = Training(
+    "Training: the notebook's 20-step loop",
+    lambda c: f"`step(index)` again and again at learning rate {c.lr:g}, from the weights above "
+              "(the notebook runs 20 steps at 1.0). Each loss is printed before its update, the "
+              "probabilities after the last one.",
+    (Field("steps", "Steps", mb.SEED_STEPS, f"1 to {mb.MAX_STEPS}"),), train, train_charts,
+    lambda c, r: matrix_table(r["probs"], c.decimals, r["words"], name="o after training"),
+    curve_title="loss per step", steps_name="step")
+
+L = Lesson(
+    prefix="mb", url_path="manual_backprop", title="Manual backprop: the gradient by hand",
+    nav_title="Manual backprop", icon=":material/edit_note:",
+    blurb="The numpy manual-backprop notebook: the gradient of embedding @ linear → softmax → "
+          "loss written out by hand, and its 20-step loop.",
+    intro="The numpy manual-backprop notebook: a word's embedding row `e` times a `linear` "
+          "matrix gives scores `x`, softmax gives `o`, and the loss is "
+          "$L = -\\frac{1}{V} y^\\top \\log o$ with the word predicting **itself**. The "
+          "backward pass is written out by hand, and only the embedding row is updated.",
+    model="manual_backprop",
+    settings={"sentence": mb.SENTENCE, "word": mb.SEED_INDEX, "lr": mb.SEED_LR,
+              "dim": mb.SEED_DIM, "seed": 0},
+    read=read, shape=lambda s: (tuple(words_of(s)), s["dim"]),
+    fresh=lambda s, seed, old: mb.init_params(len(words_of(s)), s["dim"], seed),
+    controls=controls, stages=stages,
+    headline=lambda c: f"“{md(c.info['words'][c.ex.example['index']])}” predicts itself, "
+                       f"α = {c.lr:g}",
+    axes=axes, marks=marks, seed_setting="seed",
+    url={"word": UrlParam("word", lambda text, s: urlstate.int_in(0, len(words_of(s)) - 1)(text)),
+         "dim": lesson.int_param("dim", 1, mb.MAX_DIM), "lr": lesson.lr_param()},
+    training=TRAINING, seed=notebook, title_short="Manual backprop: one step",
+    graph=(("embedding", "e"), ("e", "x"), ("linear", "x"), ("x", "o"), ("o", "loss")))
+
+if __name__ == "__main__":
+    lesson.run(L)

@@ -7,6 +7,7 @@ import torch
 
 from core import cbow_mlp as cm
 from core import corpus
+from core.seeds import cbow as notes
 from tests.test_corpus import notes_namespace, seed_text
 
 TOL = 1e-10          # core vs torch autograd, float64
@@ -198,9 +199,9 @@ def test_course_constants_are_the_notes_text():
     assert list(cm.COURSE_TOKENS) == ns["words"]
     assert (cm.COURSE_N, len(corpus.build_vocab(cm.COURSE_TOKENS))) == (ns["N"], ns["V"])
     printed = notes_printed()
-    assert set(printed) == set(cm.COURSE_PRINTED)
+    assert set(printed) == set(notes.COURSE_PRINTED)
     for k, (values, decimals) in printed.items():
-        ours, our_decimals = cm.COURSE_PRINTED[k]
+        ours, our_decimals = notes.COURSE_PRINTED[k]
         np.testing.assert_array_equal(np.ravel(ours), values, err_msg=k)
         assert our_decimals == decimals, k
 
@@ -255,8 +256,8 @@ def test_notes_wrong_numbers_come_from_their_relu_formula_and_print_label():
 def test_each_notes_mistake_is_real():
     """Every entry is backed by a check; every check by an entry (with its stage and key)."""
     ns = notes_namespace()
-    entries = [(m["stage"], m["key"]) for m in cm.NOTES_MISTAKES]
-    for m in cm.NOTES_MISTAKES:
+    entries = [(m["stage"], m["key"]) for m in notes.NOTES_MISTAKES]
+    for m in notes.NOTES_MISTAKES:
         assert set(m) == {"stage", "key", "notes_version", "correct_version", "explanation"}
         assert m["key"] in cm.TRACE_KEYS and all(m[f].strip() for f in m)
     proven = []

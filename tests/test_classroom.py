@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import tiny_word2vec as tw
-from core.readme_check import compare
+from core.seeds.tiny_word2vec import compare
 from tests.conftest import ROOT, open_page, shown_table, shown_tables
 from ui import export
 from ui.stepper import Stage

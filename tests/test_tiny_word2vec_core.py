@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from core import tiny_word2vec as tw
-from core.readme_check import README_PRINTED, compare
+from core.seeds.tiny_word2vec import README_PRINTED, compare
 
 TOL = 1e-10          # core vs torch autograd, float64
 rng = np.random.default_rng(1234)

@@ -29,8 +29,15 @@ def inline_data(spec):
     return spec
 
 
+LARGE = {"axis": {"labelFontSize": 18, "titleFontSize": 18}, "legend": {"labelFontSize": 18},
+         "title": {"fontSize": 20}, "text": {"fontSize": 18}}
+
+
 def show(spec, placeholder=None, width="stretch"):
-    """Draw a Vega-Lite spec (dict) in the page or in a placeholder."""
+    """Draw a Vega-Lite spec (dict) in the page or in a placeholder (large type in presenter
+    mode, so chart labels grow with the rest of the text)."""
+    if st.session_state.get("presenter"):
+        spec = {**spec, "config": LARGE}
     (placeholder or st).vega_lite_chart(inline_data(spec), width=width)
 
 

@@ -4,6 +4,8 @@ import unicodedata
 
 import numpy as np
 
+from core.common import strip_bidi
+
 MAX_MATRIX_TEXT = 100_000  # characters parse_matrix accepts
 
 # '-' as '{-}': no -- / --- dashes. ':' as '{:}': Streamlit rewrites ':material/' anywhere in
@@ -54,7 +56,7 @@ def tex_num(x, decimals, paren=False):
     """A number for LaTeX with a true minus sign; parenthesised negatives when multiplied."""
     if scientific(x, decimals):
         m, e = _mantissa(x, decimals)
-        s, x = rf"{m}	imes10^{{{e}}}", float(x)
+        s, x = rf"{m}\times10^{{{e}}}", float(x)
         return (f"(-{s})" if paren else f"-{s}") if x < 0 else (f"({s})" if paren else s)
     x = _clean(x, decimals)
     s = f"{abs(x):.{decimals}f}"
@@ -85,7 +87,7 @@ def tex_text(s):
     mark after '{', an escape or a space would break the formula: a word joiner carries it.
     """
     out, carrier = [], False  # carrier: the last character written can take a mark
-    for ch in str(s)[:60]:
+    for ch in strip_bidi(s)[:60]:
         if "\u0300" <= ch <= "\u036f" and not carrier:
             out.append(_WJ)
         elif unicodedata.category(ch) in ("Cc", "Co", "Cs", "Zl", "Zp"):
@@ -97,15 +99,17 @@ def tex_text(s):
 
 
 def md_text(s):
-    """User text made literal in Markdown (no emphasis, links, HTML or math)."""
-    return _MD_REWRITTEN.sub(r"\1" + _WJ, _MD_SPECIAL.sub(r"\\\1", str(s))).replace("\n", " ")
+    """User text made literal in Markdown (no emphasis, links, HTML or math), without bidi
+    controls (they would mirror the app's own text around it)."""
+    return _MD_REWRITTEN.sub(r"\1" + _WJ, _MD_SPECIAL.sub(r"\\\1", strip_bidi(s))).replace(
+        "\n", " ")
 
 
 def md_code(s):
     """User text as inline code, shown literally: escapes do not work inside a code span, so
     the fence is longer than any run of backticks in the text instead (':' gets a word
     joiner, as in md_text)."""
-    s = str(s).replace("\n", " ").replace(":", ":" + _WJ)
+    s = strip_bidi(s).replace("\n", " ").replace(":", ":" + _WJ)
     fence = "`" * (max(map(len, re.findall("`+", s)), default=0) + 1)
     pad = " " if s[:1] == "`" or s[-1:] == "`" else ""
     return f"{fence}{pad}{s}{pad}{fence}"

@@ -36,6 +36,13 @@ if (!doc.__stepThroughKeys) {
 </script>"""
 
 
-def install():
-    """Add the key listener to the page (once per browser tab; cheap to call every run)."""
-    st.iframe(_SCRIPT, height=1)
+_SCROLL = """<script>/* stage %s */
+const box = window.parent.document.querySelector('.st-key-%s');
+if (box) box.scrollIntoView({block: 'nearest'});
+</script>"""
+
+
+def install(current_key, stage):
+    """Add the key listener to the page (once per browser tab; cheap to call every run), and
+    keep the current stage's box in view when the stage changes."""
+    st.iframe(_SCRIPT + _SCROLL % (stage, current_key), height=1)

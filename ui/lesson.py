@@ -126,10 +126,13 @@ class Lesson:
     url: dict = field(default_factory=dict)   # URL name -> UrlParam
     edit: dict = field(default_factory=dict)  # parameter name -> label: editable as text
     training: object = None         # ui.training.Training
+    graph: tuple = ()               # the network's forward edges (from, to): ui/graph.py
     seed: object = None             # core.seeds.<lesson>: the source document's numbers
     step_stage: int = 0             # the stage shown after "Take this step"
     reset_label: str = "Reset to start"
     random_init: bool = True        # offer "New random init"
+    seed_setting: str = ""          # a setting that is the model's random seed (a "Random seed"
+                                    # box): New random init raises it, a typed one re-inits
     title_short: str = ""           # for exports
 
     def key(self, name):
@@ -154,6 +157,11 @@ def _fresh_model(L, settings, seed, old=None):
     params = L.fresh(settings, seed, old)
     return {"params": params, "start": params, "steps": 0, "seed": seed, "log": [],
             "shape": L.shape(settings)}
+
+
+def _seed_of(L, settings, seed):
+    """The seed fresh weights use: the lesson's seed setting when it has one, else `seed`."""
+    return int(settings[L.seed_setting]) if L.seed_setting else seed
 
 
 def _hist(L):
@@ -181,12 +189,14 @@ def init_state(L):
     s.setdefault(L.key("stage"), 0)
     if L.key("model") not in s:
         urlstate.read_lesson_url(L)
+        if L.seed_setting:
+            s[L.key(L.seed_setting)] = s.get(L.key("seed0"), 0)
         try:
             s[L.key("model")] = _fresh_model(L, settings_of(L), s.get(L.key("seed0"), 0))
         except ValueError:  # the link's settings were checked; this is the defaults' safety net
             for name, value in L.settings.items():
                 s[L.key(name)] = copy.deepcopy(value)
-            s[L.key("model")] = _fresh_model(L, settings_of(L), 0)
+            s[L.key("model")] = _fresh_model(L, settings_of(L), _seed_of(L, settings_of(L), 0))
         s[L.key("hist")] = {"entries": [], "pos": -1, "dropped": 0}
         _record(L, "start")
     else:
@@ -238,18 +248,20 @@ def take_step(L):
 def new_init(L):
     """The next random seed: fresh parameters for the current settings."""
     m = _model(L)
+    seed = {L.seed_setting: m["seed"] + 1} if L.seed_setting else None
     try:
-        model = _fresh_model(L, settings_of(L), m["seed"] + 1, m["params"])
+        model = _fresh_model(L, {**settings_of(L), **(seed or {})}, m["seed"] + 1, m["params"])
     except ValueError as err:
         _flash(L, "error", f"No new weights: {err}.")
         return
-    _apply(L, f"new random init (seed {model['seed']})", model, stage=0)
+    _apply(L, f"new random init (seed {model['seed']})", model, seed, stage=0)
 
 
 def reset(L):
     """Back to the lesson's defaults (a new history point; undo brings the work back)."""
     settings = copy.deepcopy(L.settings)
-    _apply(L, "reset to the start", _fresh_model(L, settings, 0), settings, stage=0)
+    _apply(L, "reset to the start", _fresh_model(L, settings, _seed_of(L, settings, 0)), settings,
+           stage=0)
 
 
 def restore(L, i):
@@ -275,10 +287,14 @@ def settings_changed(L):
     except ValueError:
         return  # the page says why and keeps the last good state
     m = _model(L)
-    if shape != m["shape"]:
+    seed = _seed_of(L, settings_of(L), m["seed"])
+    if shape != m["shape"] or seed != m["seed"]:
         try:
-            model = _fresh_model(L, settings_of(L), m["seed"], m["params"])
+            model = _fresh_model(L, settings_of(L), seed, m["params"])
         except ValueError:
+            return
+        if seed != m["seed"] and shape == m["shape"]:
+            _apply(L, f"random seed {seed}", model, stage=0)
             return
         _apply(L, "new weights for the new settings", model, stage=0)
         _flash(L, "info", "The settings changed the size of the model, so its weights start "
@@ -338,6 +354,27 @@ def text(L, where, label, name, area=False, help=None, height=None):
                         height=height)
     else:
         where.text_input(label, key=L.key(name), on_change=settings_changed, args=(L,), help=help)
+
+
+def upload(L, where, label, name, decode, key="upload", types=("txt",), help=None):
+    """A file uploader (widget `{prefix}_{key}`) that fills the text setting `name`: a new
+    file is read by `decode(raw bytes, settings)` (a core function returning the text, or
+    raising ValueError), then used as if typed; else a message, and the text stays as it was."""
+    where.file_uploader(label, type=list(types), key=L.key(key), on_change=_uploaded,
+                        args=(L, name, key, decode), help=help)
+
+
+def _uploaded(L, name, key, decode):
+    f = _s().get(L.key(key))
+    if f is None:  # the file was removed: the text stays
+        return
+    try:
+        text = decode(f.getvalue(), settings_of(L))
+    except ValueError as err:
+        _flash(L, "error", f"The file was not loaded: {err}. The text was left as it was.")
+        return
+    _s()[L.key(name)] = text
+    settings_changed(L)
 
 
 # --- page ------------------------------------------------------------------------------------
@@ -416,7 +453,8 @@ def run(L):
     init_state(L)
     decimals = int(_s().get("decimals", 4))
     st.title(L.title)
-    st.markdown(L.intro)
+    with st.container(key=L.key("intro")):
+        st.markdown(L.intro)
     urlstate.url_notice(L.prefix)
     ctx = _good_ctx(L, decimals)
     flash = _s().pop(L.key("flash"), None)

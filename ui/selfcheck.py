@@ -16,12 +16,14 @@ from ui.format import md_text, num, tex_num
 _TOKEN = re.compile(r"[^\s,;\[\]()]+")
 
 
-def parse_typed(text, size):
-    """Typed numbers -> (values, decimals); '?' skips an entry. ValueError when unusable."""
+def parse_typed(text, size, with_exponents=False):
+    """Typed numbers -> (values, decimals[, exponents]); '?' skips an entry. ValueError when
+    unusable. decimals counts the mantissa's decimals; exponents the power of ten typed."""
     tokens = _TOKEN.findall(str(text).replace("−", "-"))
     if len(tokens) != size:
         raise ValueError(f"expected {size} values (use ? to skip one), got {len(tokens)}")
     values, decimals = np.full(size, np.nan), np.zeros(size, dtype=int)
+    exponents = np.zeros(size, dtype=int)
     for i, tok in enumerate(tokens):
         if tok == "?":
             continue
@@ -31,9 +33,10 @@ def parse_typed(text, size):
             raise ValueError(f"value {i + 1}: '{tok[:20]}' is not a number") from None
         if not np.isfinite(values[i]):
             raise ValueError(f"value {i + 1}: '{tok[:20]}' is not a finite number")
-        mantissa = tok.lower().split("e")[0]
+        mantissa, _, power = tok.lower().partition("e")
         decimals[i] = len(mantissa.split(".")[1]) if "." in mantissa else 0
-    return values, decimals
+        exponents[i] = int(power) if power.lstrip("+-").isdigit() else 0
+    return (values, decimals, exponents) if with_exponents else (values, decimals)
 
 
 def parse_signs(text, size):
@@ -48,13 +51,28 @@ def parse_signs(text, size):
     return np.array([table[t] for t in tokens])
 
 
-def mark_values(values, decimals, exact, carried=None):
-    """Per entry: True right, False wrong, None skipped; and the tolerance used."""
+def mark_values(values, decimals, exact, carried=None, exponents=None):
+    """Per entry: True right, False wrong, None skipped; and the tolerance used.
+
+    Right means within half a unit of the last digit typed (1.23 → ±0.005, 2 → ±0.5,
+    1.2e-5 → ±0.05e-5), plus the rounding carried in from earlier printed values when the
+    caller knows it (`carried`, e.g. the README's own chain). Nothing else is added.
+    """
     exact = np.ravel(np.asarray(exact, dtype=np.float64))
-    half = 0.5 * 10.0 ** -decimals.astype(float)
-    tol = half + (half if carried is None else np.broadcast_to(np.ravel(carried), exact.shape))
-    right = np.abs(values - exact) <= tol + 1e-12
+    exponents = np.zeros(exact.shape) if exponents is None else np.asarray(exponents, float)
+    tol = 0.5 * 10.0 ** (exponents - decimals.astype(float))
+    if carried is not None:
+        tol = tol + np.broadcast_to(np.ravel(carried), exact.shape)
+    right = np.abs(values - exact) <= tol * (1 + 1e-9)
     return [None if np.isnan(v) else bool(r) for v, r in zip(values, right)], tol
+
+
+def verdict_counts(verdicts):
+    """'2 right, 1 wrong, 1 not checked' for a list of True / False / None."""
+    right = sum(v is True for v in verdicts)
+    wrong = sum(v is False for v in verdicts)
+    skipped = sum(v is None for v in verdicts)
+    return f"{right} right, {wrong} wrong, {skipped} not checked"
 
 
 def _fingerprint(trace, i):
@@ -124,7 +142,7 @@ def quiz(prefix, i, stage, trace, decimals, axes):
 def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, presets=None):
     """Type or paste your own numbers for a quantity; each is marked, the first wrong one
     is pointed at with the line that gives the right value."""
-    with st.expander("✍ Check my hand calculation"):
+    with st.expander("Check my hand calculation", icon=":material/edit:"):
         key = st.selectbox("Quantity", stage.keys, key=f"{prefix}_hc_key_{i}")
         text_key = f"{prefix}_hc_text_{i}"
         for name, values in (presets or {}).items():
@@ -137,14 +155,19 @@ def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, pre
             return
         exact = np.ravel(np.asarray(trace[key], dtype=np.float64))
         try:
-            typed, typed_dec = parse_typed(st.session_state[text_key], exact.size)
+            typed, typed_dec, typed_exp = parse_typed(st.session_state[text_key], exact.size,
+                                                      with_exponents=True)
         except ValueError as err:
             st.error(md_text(err))
             return
-        verdicts, _ = mark_values(typed, typed_dec, exact, (carried or {}).get(key))
+        verdicts, _ = mark_values(typed, typed_dec, exact, (carried or {}).get(key), typed_exp)
         labels = _labels(key, shape, axes)
         _result_table(labels, typed, exact, verdicts, decimals)
+        st.markdown(f"**{verdict_counts(verdicts)}**")
         wrong = [j for j, v in enumerate(verdicts) if v is False]
+        if all(v is None for v in verdicts):
+            st.warning("Nothing was checked: every value was skipped with ?.")
+            return
         if not wrong:
             st.success("All checked values are right (within the rounding of what you typed).")
             return

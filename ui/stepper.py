@@ -10,12 +10,13 @@ from typing import Callable, NamedTuple
 
 import streamlit as st
 
-from ui import cached, keys, seedcheck, selfcheck, urlstate
+from ui import cached, graph, keys, seedcheck, selfcheck, urlstate
 from ui.export import downloads
 from ui.tables import MARK_LEGEND, markdown_table, matrix_table
 from ui.worksheet import render
 
 SHOWN_LINES = 8  # plugged-in lines shown before the rest fold into an expander
+COLUMNS_FROM = 5  # presenter mode: this many lines or more go in columns
 TOLERANCE = 1e-10  # |ours - torch autograd| that counts as equal (float64)
 
 
@@ -57,8 +58,14 @@ def stepper_buttons(L, stages):
     c3.button("Reset", icon=":material/first_page:", key=L.key("reset"), on_click=_move,
               args=(key, -n, n), width="stretch", shortcut="Home")
     c4.markdown(f"**Stage {cur + 1} of {n}**")
-    c5.toggle("Quiz", key=L.key("quiz"), help="Hide each stage's numbers until you have "
-              "predicted them.")
+    if presenting():
+        from ui.lesson import take_step
+        c5.button("Take this step", key=L.key("take_p"), on_click=take_step, args=(L,),
+                  width="stretch", help="Apply the update (the same as the button above the "
+                  "stepper, which presenter mode hides).")
+    else:
+        c5.toggle("Quiz", key=L.key("quiz"), help="Hide each stage's numbers until you have "
+                  "predicted them.")
     trail = " → ".join(f"**[{i + 1}. {s.name}]**" if i == cur else
                        (f"{i + 1}. {s.name} ✓" if i < cur else f"{i + 1}. {s.name}")
                        for i, s in enumerate(stages))
@@ -90,9 +97,33 @@ def _table_args(ctx, axes, marks, k):
     return ctx.trace[k], ctx.decimals, rows, cols, marks.get(k)
 
 
+def presenting():
+    return bool(st.session_state.get("presenter"))
+
+
 def render_stage(ctx, stage, axes, marks):
-    """One stage's body: numbers plugged in, tables, chart; returns (lines, check box)."""
+    """One stage's body: numbers plugged in, tables, chart; returns (lines, check box).
+    In presenter mode: the lines in columns, the first table, the rest behind "more"."""
     lines = render(stage.lines(ctx) if stage.lines else [], ctx.decimals)
+    if presenting():
+        if len(lines) >= COLUMNS_FROM:
+            cols = st.columns(3)
+            per = -(-len(lines) // 3)
+            for j, line in enumerate(lines):
+                cols[j // per].latex(line)
+        else:
+            for line in lines:
+                st.latex(line)
+        for k in stage.keys[:1]:
+            matrix_table(*_table_args(ctx, axes, marks, k), name=k)
+        box = st.empty()
+        if stage.keys[1:] or stage.chart:
+            with st.expander("more"):
+                for k in stage.keys[1:]:
+                    matrix_table(*_table_args(ctx, axes, marks, k), name=k)
+                if stage.chart:
+                    stage.chart(ctx)
+        return lines, box
     for line in lines[:SHOWN_LINES]:
         st.latex(line)
     if len(lines) > SHOWN_LINES:
@@ -133,11 +164,17 @@ def stepper(L, ctx):
     axes = L.axes(ctx) if L.axes else {}
     marks = L.marks(ctx) if L.marks else {}
     cur = stepper_buttons(L, stages)
-    keys.install()
-    if marks:
+    keys.install(L.key("current"), cur)
+    if L.graph:
+        with st.expander("The network", expanded=not presenting()):
+            st.graphviz_chart(graph.dot(ctx, L.graph, stages[cur].keys))
+            st.caption(graph.describe(L.graph, stages[cur].keys))
+    if marks and not presenting():
         st.caption(MARK_LEGEND)
     checks = []  # (placeholder, stage keys): the autograd check, filled in at the end
     for i, stage in enumerate(stages[:cur + 1]):
+        if i < cur and presenting():
+            continue
         if i < cur:
             with st.expander(f"Stage {i + 1}. {stage.name} ✓", expanded=False):
                 checks.append((compact_stage(ctx, stage, axes, marks), stage.keys))
@@ -151,12 +188,13 @@ def stepper(L, ctx):
                 continue
             lines, box = render_stage(ctx, stage, axes, marks)
             checks.append((box, stage.keys))
-            if numeric:
+            if numeric and not presenting():
                 selfcheck.hand_check(L.prefix, i, stage, ctx.trace, ctx.decimals, axes, lines,
                                      *(seedcheck.hand_check(L.seed, ctx) if L.seed is not None
                                        else (None, None)))
-    with st.container(key=L.key("exports")):
-        downloads(L.prefix, L.title_short or L.title, stages, ctx, axes)
+    if not presenting():
+        with st.container(key=L.key("exports")):
+            downloads(L.prefix, L.title_short or L.title, stages, ctx, axes)
     urlstate.write_lesson_url(L, ctx, cur)
     if not cached.torch_ready():
         for box, k in checks:

@@ -95,11 +95,13 @@ def _lesson_spec(L):
     return {"seed": ("seed", int_in(0, 2**31 - 1))} if L.random_init else {}
 
 
-def _parse_lesson_query(L, query):
+def _parse_lesson_query(L, query, base=None):
     """(settings, stage, seed, problems) from a query dict, each parameter checked alone and
-    then all together: what cannot be used with the rest falls back to the lesson's default."""
+    then all together: what cannot be used with the rest falls back to `base` (the settings
+    the link's parameters change; default: the lesson's defaults)."""
     import copy
-    settings = {name: copy.deepcopy(v) for name, v in L.settings.items()}
+    base = L.settings if base is None else base
+    settings = {name: copy.deepcopy(v) for name, v in base.items()}
     used, problems, stage, seed = [], [], None, 0
     for name, param in L.url.items():
         if name not in query:
@@ -120,7 +122,7 @@ def _parse_lesson_query(L, query):
             name = used.pop()
             problems.append(_problem(name, query.get(name, ""), f"does not fit the other "
                                      f"parameters: {err}"))
-            settings[L.url[name].setting] = copy.deepcopy(L.settings[L.url[name].setting])
+            settings[L.url[name].setting] = copy.deepcopy(base[L.url[name].setting])
     if "seed" in query and L.random_init:
         try:
             seed = int_in(0, 2**31 - 1)(query["seed"])
@@ -165,7 +167,8 @@ def follow_browser_history(L):
     query.pop("decimals", None)
     if last is None or not query or query == last:  # no parameters: opened from the menu
         return
-    settings, stage, _, problems = _parse_lesson_query(L, query)
+    current = {name: st.session_state[L.key(name)] for name in L.settings}
+    settings, stage, _, problems = _parse_lesson_query(L, query, current)  # the rest stays
     if not problems:
         st.session_state.update({L.key(k): v for k, v in settings.items()})
         if stage is not None:

@@ -43,11 +43,12 @@ class Num(Expr):
         return [self]
 
 
-def val(trace_or_params, name, *index, paren=False):
-    """The Num showing trace_or_params[name][index], with its source recorded."""
+def val(trace_or_params, name, *index, paren=False, digits=None):
+    """The Num showing trace_or_params[name][index], with its source recorded (`digits`: shown
+    with this many decimals, e.g. 0 for a one-hot entry)."""
     x = trace_or_params[name]
     x = x[index] if index else x
-    return Num(float(x), (name, tuple(int(i) for i in index)), paren)
+    return Num(float(x), (name, tuple(int(i) for i in index)), paren, digits)
 
 
 def const(x):
