@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import cached, urlstate
+from ui import cached, classroom, urlstate
 from ui.lessons import lessons
 
 HERE = Path(__file__).parent
@@ -53,6 +53,7 @@ if st.session_state.get("presenter"):
 if st.session_state.get("contrast"):
     st.html(CONTRAST_CSS)
 urlstate.url_notice("app")
+classroom.panel(page)  # Lead the class (sidebar); a student's class bar
 
 page.run()
 cached.warm_torch()  # after the page is drawn: it must not slow the first render

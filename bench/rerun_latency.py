@@ -1,9 +1,10 @@
 """Median AppTest rerun time of clicking Next on a lesson page vs a trivial page, and the ratio.
 
-    python bench/rerun_latency.py [--clicks 30] [--page pages/tiny_word2vec.py] [--prefix tiny]
+    python bench/rerun_latency.py [--clicks 30]
 
-Both are measured in one run, so the ratio holds when the machine's speed drifts. The first
-render (imports, torch autograd check) is warm-up and not counted. Target: ratio <= 8x.
+Every lesson of the lesson list (ui/lessons.py) and the trivial page are measured in one run,
+so the ratios hold when the machine's speed drifts. The first render (imports, torch autograd
+check) is warm-up and not counted. Target: ratio <= 4x on every lesson.
 """
 import argparse
 import statistics
@@ -31,9 +32,10 @@ def time_clicks(at, click, clicks, before=None):
     return times
 
 
-def lesson_clicks(page, prefix, clicks):
-    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+def lesson_clicks(file, prefix, clicks):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
+    at.switch_page(f"pages/{file}").run()
     assert not at.exception, at.exception
 
     def back_to_start(at):
@@ -56,22 +58,15 @@ def trivial_clicks(clicks):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clicks", type=int, default=30, help="clicks measured per page")
-    ap.add_argument("--page", default="pages/tiny_word2vec.py", help="lesson page file")
-    ap.add_argument("--prefix", default="tiny", help="the page's widget-key prefix")
     args = ap.parse_args()
-    lesson = statistics.median(lesson_clicks(args.page, args.prefix, args.clicks))
+    from ui.lessons import lessons
     trivial = statistics.median(trivial_clicks(args.clicks))
-    print(f"{args.page} | Next click rerun | median {lesson * 1000:.1f} ms over {args.clicks}")
     print(f"trivial one-button page | click rerun | median {trivial * 1000:.1f} ms over {args.clicks}")
-    print(f"ratio lesson / trivial | {lesson / trivial:.1f}x | target <= 8x")
-    # AppTest compiles the page script on every run; `streamlit run` caches the bytecode.
-    source = (ROOT / args.page).read_text()
-    t0 = time.perf_counter()
-    for _ in range(20):
-        compile(source, args.page, "exec")
-    compiled = (time.perf_counter() - t0) / 20
-    print(f"of which compiling {args.page} (AppTest only; the server caches it) | "
-          f"{compiled * 1000:.1f} ms | ratio without it {(lesson - compiled) / trivial:.1f}x")
+    for file, L in lessons():
+        lesson = statistics.median(lesson_clicks(file, L.prefix, args.clicks))
+        print(f"{L.url_path} | Next click rerun | median {lesson * 1000:.1f} ms | "
+              f"{lesson / trivial:.1f}x trivial | target <= 4x: "
+              f"{'met' if lesson / trivial <= 4 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,26 @@ TRACE_KEYS = ("x", "y", "z1", "h", "z2", "y_hat", "loss", "grad_z2", "grad_h", "
               "grad_W1", "grad_b1", "grad_W2", "grad_b2", "W1_new", "b1_new", "W2_new",
               "b2_new")
 
+# The same equations in LaTeX, as a lesson shows them at each stage (the notes' notation).
+_D = r"\frac{\partial J}{\partial %s}"
+FORMULAS = {
+    "tokens": (r"\text{text} \to \text{tokens}",),
+    "vocab": (r"\text{word} \mapsto \text{index}",),
+    "windows": (r"\text{context} = \text{the } C \text{ words each side of the center}",),
+    "onehot": (r"x = \frac{1}{2C}\sum_{c \in \text{context}} \text{onehot}(c), \quad "
+               r"y = \text{onehot}(\text{center})",),
+    "forward": (r"z_1 = W_1 x + b_1", r"h = \mathrm{ReLU}(z_1) = \max(0, z_1)",
+                r"z_2 = W_2 h + b_2"),
+    "loss": (r"\hat y_j = \mathrm{softmax}(z_2)_j = \frac{e^{z_{2,j}}}{\sum_k e^{z_{2,k}}}",
+             r"J = -\sum_k y_k \log \hat y_k"),
+    "backward": (rf"{_D % 'z_2'} = \hat y - y, \quad {_D % 'W_2'} = {_D % 'z_2'} h^\top, "
+                 rf"\quad {_D % 'b_2'} = {_D % 'z_2'}",
+                 rf"{_D % 'h'} = W_2^\top {_D % 'z_2'}, \quad {_D % 'z_1'} = {_D % 'h'} "
+                 r"\odot \mathbb{1}[z_1 > 0]",
+                 rf"{_D % 'W_1'} = {_D % 'z_1'} x^\top, \quad {_D % 'b_1'} = {_D % 'z_1'}"),
+    "update": (r"\theta := \theta - \alpha \frac{\partial J}{\partial \theta}",),
+}
+
 
 def check_params(params):
     """float64 copies (W1, b1, W2, b2) after checking the shapes agree; ValueError if not."""
@@ -130,6 +150,15 @@ def course_example(window=COURSE_WINDOW, tokens=COURSE_TOKENS, C=COURSE_C):
 
 
 DEFAULT_PARAMS = COURSE_PARAMS
+COURSE_TEXT = "I am happy because I am learning"   # the notes' sentence, tokenized as theirs
+
+
+def lesson_params(tokens, N, seed=0):
+    """The notes' weights for their sentence with N = 3 and seed 0; seeded random ones (for the
+    vocabulary of `tokens`) otherwise."""
+    if tuple(tokens) == COURSE_TOKENS and N == COURSE_N and seed == 0:
+        return dict(COURSE_PARAMS)
+    return init_params(len(corpus.build_vocab(tokens)), N, seed)
 
 
 def trace_step(params, example, lr):
@@ -230,3 +259,21 @@ def pca_2d(X):
     flip = np.sign(Vt[np.arange(len(Vt)), np.abs(Vt).argmax(axis=1)])
     coords = Xc @ (Vt * flip[:, None]).T               # (n, k<=2)
     return np.pad(coords, ((0, 0), (0, 2 - coords.shape[1]))) + 0.0
+
+
+MAX_EPOCHS, MAX_TRAIN_STEPS = 500, 200_000   # a lesson's training run: seconds, not minutes
+
+
+def train_report(params, tokens, C, lr, epochs):
+    """`train` within a lesson's limits, with what its charts show: the embeddings (the average
+    of W1's columns and W2's rows, `embeddings`) and their PCA to 2-D. ValueError beyond the
+    limits; FloatingPointError when training diverges."""
+    if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, (int, np.integer)) \
+            or not 1 <= epochs <= MAX_EPOCHS:
+        raise ValueError(f"the number of epochs must be a whole number from 1 to {MAX_EPOCHS}")
+    if len(corpus.windows(tokens, C)) * epochs > MAX_TRAIN_STEPS:
+        raise ValueError(f"that is more than {MAX_TRAIN_STEPS:,} steps: use fewer epochs or a "
+                         "shorter text")
+    result = train(params, tokens, C, lr, epochs)
+    average = embeddings(result["params"])["average"]
+    return {**result, "average": average, "xy": pca_2d(average)}

@@ -240,3 +240,15 @@ def decode_upload(raw, max_chars=MAX_CHARS, C=None, max_vocab=MAX_VOCAB):
     if C is not None:
         pipeline(text, C, max_chars, max_vocab)
     return text
+
+
+def text_example(text, C, window=0, max_chars=MAX_CHARS, max_vocab=MAX_VOCAB):
+    """One window of a checked text (`pipeline`), as a lesson shows it: tokens, vocab, windows,
+    C, the window's index (the first window when `window` is past the last), its context and
+    center, the center's index (target), x (the mean of the context's one-hots) and y."""
+    tokens, vocab, wins = pipeline(text, C, max_chars, max_vocab)
+    window = int(window) if 0 <= window < len(wins) else 0
+    context, center = wins[window]
+    return {"tokens": tokens, "vocab": vocab, "windows": wins, "C": int(C), "window": window,
+            "context": context, "center": center, "target": vocab.index(center),
+            "x": context_vector(context, vocab), "y": one_hot(center, vocab)}

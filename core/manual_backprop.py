@@ -69,7 +69,10 @@ def next_params(params, trace):
 
 
 def train(params, example, lr, steps=SEED_STEPS):
-    """The seed's loop (run) with the lesson interface: {"losses", "params", "probs"}."""
+    """The notebook's loop (run) with the lesson interface, 1 to MAX_STEPS steps:
+    {"losses", "params", "probs"}."""
+    if check_whole(steps, 1, "the number of steps") > MAX_STEPS:
+        raise ValueError(f"the number of steps must be between 1 and {MAX_STEPS}")
     out = run(params["embedding"], params["linear"], example["index"], lr, steps)
     return {**out, "params": {"embedding": out["embedding"], "linear": params["linear"]}}
 

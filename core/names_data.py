@@ -8,6 +8,7 @@ names shipped as data files by the PyPI package `names`), an uploaded .txt (byte
 file, or a URL such as the notebook's names.txt (NOTEBOOK_URL), downloaded once and cached.
 """
 import hashlib
+import http.client
 import importlib.metadata
 import importlib.resources
 import os
@@ -21,9 +22,12 @@ from typing import NamedTuple
 import numpy as np
 
 NOTEBOOK_URL = "https://raw.githubusercontent.com/karpathy/makemore/refs/heads/master/names.txt"
+try:
+    _NAMES_VERSION = importlib.metadata.version("names")
+except importlib.metadata.PackageNotFoundError:     # default_names() then says how to fix it
+    _NAMES_VERSION = "(not installed)"
 DEFAULT_SOURCE = (f"US Census 1990 first names, female then male list, most common first "
-                  f"(data files of the PyPI package names "
-                  f"{importlib.metadata.version('names')}, public domain)")
+                  f"(data files of the PyPI package names {_NAMES_VERSION}, public domain)")
 _CENSUS_FILES = ("dist.female.first", "dist.male.first")
 
 MAX_BYTES = 5_000_000         # a names file larger than this is refused
@@ -46,9 +50,14 @@ class Names(NamedTuple):
 
 def default_names():
     """The built-in list: lower-case, a-z only, deduplicated keeping the first place."""
+    try:
+        files = importlib.resources.files("names")
+    except ModuleNotFoundError:
+        raise ValueError("the built-in names list needs the package names "
+                         "(pip install -r requirements.txt)") from None
     out = {}
     for file in _CENSUS_FILES:
-        text = importlib.resources.files("names").joinpath(file).read_text(encoding="ascii")
+        text = files.joinpath(file).read_text(encoding="ascii")
         for line in text.splitlines():
             name = line.split()[0].lower() if line.strip() else ""
             if name and set(name) <= LETTERS:
@@ -126,7 +135,7 @@ def download_names(url=NOTEBOOK_URL, cache_dir=None, opener=None):
     try:
         with opener(url, timeout=DOWNLOAD_TIMEOUT) as response:
             data = response.read(MAX_BYTES + 1)
-    except (urllib.error.URLError, OSError, ValueError) as e:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
         reason = getattr(e, "reason", None) or e
         raise ValueError(f"could not download {url} ({reason}). Are we offline? Upload the "
                          f"file instead, or use the built-in list.") from None
@@ -238,3 +247,13 @@ def split_dataset(names, block_size=3, seed=42):
     n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
     parts = {"train": words[:n1], "dev": words[n1:n2], "test": words[n2:]}
     return {k: build_dataset(v, block_size, syms) for k, v in parts.items()}
+
+
+def clean_name(name):
+    """A typed name as lower-case letters a-z; ValueError saying what is wrong."""
+    from core.common import strip_bidi
+    name = strip_bidi(str(name)).strip().lower()
+    reason = _rejection(name) if name else "it is empty"
+    if reason:
+        raise ValueError(f"the name cannot be used: {reason}")
+    return name

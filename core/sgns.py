@@ -11,6 +11,7 @@ negative drawn twice twice, and a negative equal to the context word gets both p
 """
 from collections import Counter
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,18 +28,19 @@ EPSILON = 1e-7  # the source adds it inside both logs
 
 EPSILON_NOTE = (
     "The source computes $\\log(\\sigma(x) + 10^{-7})$ instead of $\\log \\sigma(x)$, to avoid "
-    "$\\log 0 = -\\infty$ when $\\sigma$ underflows (float32: $\\sigma(x) = 0$ below "
-    "$x \\approx -88$; float64: below $-745$). What it changes, per term:\n"
-    "- **Ordinary scores**: the term is smaller by $\\log(1 + 10^{-7}/\\sigma) \\approx "
-    "10^{-7}/\\sigma$: about $2\\cdot10^{-7}$ at $\\sigma = 0.5$, so $1.2\\cdot10^{-6}$ for the "
-    "six terms at initialisation (enough to move the 6th decimal the source prints), and "
-    "under $10^{-5}$ while $\\sigma > 0.01$.\n"
+    "$\\log 0 = -\\infty$ when $\\sigma$ underflows (torch's sigmoid gives exactly 0 below "
+    "$x \\approx -88.7$ in float32, the source's default, and below $-709.8$ in float64; "
+    "the loss would be $\\infty$ and the gradients NaN). What it changes, per term:\n\n"
+    "- **Ordinary scores**: $-\\log(\\sigma + 10^{-7})$ is smaller than $-\\log \\sigma$ by "
+    "$\\log(1 + 10^{-7}/\\sigma) \\approx 10^{-7}/\\sigma$: $2\\cdot10^{-7}$ at "
+    "$\\sigma = 0.5$, so about $1.2\\cdot10^{-6}$ for the six terms at initialisation (it can "
+    "change the 6th decimal the source prints), and under $10^{-5}$ while $\\sigma > 0.01$.\n"
     "- **A cap**: each term is at most $-\\log(10^{-7}) = 16.118$, so the loss at most "
-    "$(k+1) \\times 16.118 = 96.7$ for $k = 5$, however wrong the model is.\n"
+    "$(k+1) \\times 16.118 = 96.71$ for $k = 5$, however wrong the model is.\n"
     "- **A vanishing gradient**: its gradient is the exact one times "
     "$\\sigma/(\\sigma + 10^{-7})$: a half at $x = \\ln(10^{-7}/(1-10^{-7})) = -16.118$, "
-    "2% at $x = -20$, $\\approx 0$ below. Exactly where a pair is badly wrong, the source's "
-    "loss stops learning from it.\n"
+    "2% at $x = -20$, about 0 below. Exactly where a pair is badly wrong, the source's "
+    "loss stops learning from it.\n\n"
     "Here the loss is $\\log\\sigma(x) = -\\log(1 + e^{-x})$ computed directly "
     "(`np.logaddexp`, torch's `F.logsigmoid`): finite and exact for every score, no "
     "$10^{-7}$ needed."
@@ -237,3 +239,321 @@ def torch_step(params, example, lr):
     out.update(W_in_new=model.in_embed.weight.detach().numpy().copy(),
                W_out_new=model.out_embed.weight.detach().numpy().copy())
     return Trace((k, out[k]) for k in TRACE_KEYS)
+
+
+# --- training on a corpus ------------------------------------------------------------------
+
+PAIR_BATCH = 1024   # pairs whose gradients are taken from the same weights, then summed in
+LOSS_POINTS = 200   # about this many points in train()'s loss curve
+TABLE_SIZE = 1_000_000  # word2vec's unigram table (it uses 1e8): a draw is one random index
+
+# For the lesson page: default_corpus trains in about a second and the groups come out.
+DEFAULT_TRAINING = dict(window=3, dim=20, k=5, lr=0.025, epochs=5, subsample=1e-3)
+
+
+def _window_pairs(sent, window, rng):
+    """(i, j) positions of every (centre, context) pair: centre i draws b in 1..window and
+    pairs with each j != i at most b away in the same sentence (sent[j] == sent[i])."""
+    n = len(sent)
+    b = rng.integers(1, window + 1, n)                                 # (n,) shrunk windows
+    offsets = np.r_[np.arange(-window, 0), np.arange(1, window + 1)]   # (2w,)
+    j = np.arange(n)[:, None] + offsets                                # (n, 2w)
+    ok = (np.abs(offsets) <= b[:, None]) & (j >= 0) & (j < n)
+    ok[ok] = sent[j[ok]] == np.repeat(sent, ok.sum(axis=1))            # never across a sentence
+    return np.repeat(np.arange(n), ok.sum(axis=1)), j[ok]              # ordered by centre
+
+
+def pairs(sentences, window, rng):
+    """Every (centre, context) pair of the sentences, in text order, with word2vec's shrinking
+    window: each centre draws b uniformly from 1..window (rng, a numpy Generator) and pairs
+    with the words at most b away in its own sentence."""
+    window = check_whole(window, 1, "the window")
+    words = [w for s in sentences for w in s]
+    sent = np.repeat(np.arange(len(sentences)), [len(s) for s in sentences])
+    i, j = _window_pairs(sent, window, rng)
+    return [(words[a], words[b]) for a, b in zip(i, j)]
+
+
+def _check_corpus(sentences, min_count):
+    """(vocab, counts, flat word ids, sentence id of each) with readable errors."""
+    if isinstance(sentences, (str, bytes)) or not hasattr(sentences, "__iter__"):
+        raise ValueError("give the corpus as a list of sentences, each a list of words")
+    sentences = list(sentences)
+    if any(isinstance(s, (str, bytes)) or not hasattr(s, "__iter__") for s in sentences):
+        raise ValueError("each sentence must be a list of words, e.g. ['the', 'cat', 'sat']")
+    sentences = [[str(w) for w in s] for s in sentences]
+    counts = Counter(w for s in sentences for w in s)
+    if not counts:
+        raise ValueError("the corpus is empty: give at least one sentence with words in it")
+    vocab = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
+    if len(vocab) < 2:
+        raise ValueError(f"the vocabulary has {len(vocab)} word(s) seen at least {min_count} "
+                         "time(s); skip-gram needs at least two different words")
+    index = {w: i for i, w in enumerate(vocab)}
+    kept = [[index[w] for w in s if w in index] for s in sentences]  # rare words leave the text
+    if all(len(s) < 2 for s in kept):
+        raise ValueError("no sentence has two words, so there is no (centre, context) pair")
+    ids = np.fromiter((w for s in kept for w in s), dtype=np.int64)
+    sent = np.repeat(np.arange(len(kept)), [len(s) for s in kept])
+    return vocab, np.array([counts[w] for w in vocab], dtype=np.float64), ids, sent
+
+
+def _scatter_add(W, idx, rows, scale):
+    """W[idx[r]] += scale * rows[r] for every r, repeated rows summed (one bincount)."""
+    d = W.shape[1]
+    u, inv = np.unique(idx, return_inverse=True)
+    acc = np.bincount((inv[:, None] * d + np.arange(d)).ravel(), weights=rows.ravel(),
+                      minlength=len(u) * d)
+    W[u] += scale * acc.reshape(len(u), d)
+
+
+def _train_batch(W_in, W_out, c, o, neg, alpha):
+    """One SGD step on a batch of pairs, in place; returns the summed loss. Negatives equal
+    to their pair's context word are skipped, as word2vec does."""
+    B, k = neg.shape
+    out = np.concatenate([o[:, None], neg], axis=1)                    # (B, k+1) context first
+    # --- forward
+    v = np.take(W_in, c, axis=0)                                       # (B, d)
+    u = np.take(W_out, out.ravel(), axis=0).reshape(B, k + 1, -1)      # (B, k+1, d)
+    z = np.matmul(u, v[:, :, None])[..., 0]                            # (B, k+1) scores
+    z[:, 0] *= -1                              # each term is -log s(-z) = softplus(z)
+    keep = np.ones_like(z)
+    keep[:, 1:] = neg != o[:, None]
+    e = np.exp(-np.abs(z))
+    loss = float(((np.maximum(z, 0) + np.log1p(e)) * keep).sum())
+    # --- backward
+    g = np.where(z >= 0, 1 / (1 + e), e / (1 + e)) * keep              # (B, k+1) s(z)
+    g[:, 0] *= -1                              # dL/dscore: s(pos) - 1 and s(neg_k)
+    grad_v = np.matmul(g[:, None, :], u)[:, 0]                         # (B, d)
+    grad_u = g[:, :, None] * v[:, None, :]                             # (B, k+1, d)
+    # --- update
+    _scatter_add(W_in, c, grad_v, -alpha)
+    _scatter_add(W_out, out.ravel(), grad_u.reshape(B * (k + 1), -1), -alpha)
+    return loss
+
+
+def train(sentences, window=5, dim=50, k=5, lr=0.025, epochs=1, subsample=1e-3, min_count=1,
+          seed=0, callback=None):
+    """word2vec's skip-gram with negative sampling on a list of token lists.
+
+    As word2vec: words seen fewer than min_count times are dropped; each epoch drops frequent
+    words with keep probability (sqrt(f/s) + 1) s/f (f = count/total, s = subsample, <= 0 keeps
+    all), then pairs every centre with the words within its shrunk window (1..window, never
+    across a sentence); each pair draws k negatives from counts^0.75; the learning rate falls
+    linearly from lr to lr * 1e-4; W_in starts uniform in +-0.5/dim and W_out at zero. Unlike
+    word2vec's one-pair-at-a-time updates, PAIR_BATCH pairs take their gradients from the same
+    weights (small enough that it learns alike). callback(done_fraction, mean_recent_loss) is
+    called about LOSS_POINTS times; returning False stops, keeping what was learnt so far.
+    Returns {"losses": (points,), "W_in": (V, dim), "W_out": (V, dim), "vocab": V words by
+    descending count, ties alphabetical}.
+    """
+    window = check_whole(window, 1, "the window")
+    dim = check_whole(dim, 1, "the embedding size")
+    k = check_whole(k, 1, "the number of negatives k")
+    epochs = check_whole(epochs, 1, "the number of epochs")
+    min_count = check_whole(min_count, 1, "min_count")
+    lr = check_lr(lr)
+    subsample = float(as_float_array(subsample, shape=(), name="subsample"))
+    rng = np.random.default_rng(check_whole(seed, 0, "the random seed"))
+    vocab, counts, ids, sent = _check_corpus(sentences, min_count)
+    V, n = len(vocab), len(ids)
+
+    f = counts / counts.sum()
+    keep = np.minimum(1.0, (np.sqrt(f / subsample) + 1) * subsample / f) if subsample > 0 \
+        else np.ones(V)
+    cdf = np.cumsum(noise_distribution(counts))
+    table = np.searchsorted(cdf, (np.arange(TABLE_SIZE) + 0.5) / TABLE_SIZE * cdf[-1],
+                            side="right")                               # (TABLE_SIZE,) word ids
+    W_in = rng.uniform(-0.5 / dim, 0.5 / dim, (V, dim))
+    W_out = np.zeros((V, dim))
+
+    def result():
+        return {"losses": np.array(losses), "W_in": W_in, "W_out": W_out, "vocab": vocab}
+
+    losses, loss_sum, loss_n, mark = [], 0.0, 0, 1 / LOSS_POINTS
+    for epoch in range(epochs):
+        kept = np.flatnonzero(rng.random(n) < keep[ids])               # subsampled tokens
+        i, j = _window_pairs(sent[kept], window, rng)
+        centres, contexts, where = ids[kept[i]], ids[kept[j]], kept[i]
+        batch = int(np.clip(len(centres) * epochs // LOSS_POINTS, 16, PAIR_BATCH))
+        for s in range(0, len(centres), batch):
+            c, o = centres[s:s + batch], contexts[s:s + batch]
+            alpha = lr * max(1e-4, 1 - (epoch + where[s] / n) / epochs)
+            neg = table[rng.integers(0, TABLE_SIZE, (len(c), k))]      # (B, k)
+            loss_sum += _train_batch(W_in, W_out, c, o, neg, alpha)
+            loss_n += len(c)
+            nxt = s + len(c)                                           # next batch's start
+            done = (epoch + (where[nxt] / n if nxt < len(centres) else 1)) / epochs
+            if done >= mark:
+                losses.append(loss_sum / loss_n)
+                loss_sum, loss_n, mark = 0.0, 0, (np.floor(done * LOSS_POINTS) + 1) / LOSS_POINTS
+                if not (np.all(np.isfinite(W_in)) and np.all(np.isfinite(W_out))):
+                    raise FloatingPointError("training diverged to NaN/inf; lower the learning rate")
+                if callback is not None and callback(float(done), losses[-1]) is False:
+                    return result()
+    if loss_n:                                 # the pairs since the last point
+        losses.append(loss_sum / loss_n)
+        if callback is not None:
+            callback(1.0, losses[-1])
+    return result()
+
+
+# --- reading the vectors -------------------------------------------------------------------
+
+def _unit_rows(W, vocab, words):
+    """(W with unit-length rows, vocab list, row index of each word); readable errors."""
+    W = as_float_array(W, name="W")
+    vocab = list(vocab)
+    if W.ndim != 2 or W.shape[0] != len(vocab) or len(vocab) < 2:
+        raise ValueError(f"W must have one row per vocabulary word ({len(vocab)}), got {W.shape}")
+    index = {w: i for i, w in enumerate(vocab)}
+    for w in words:
+        if w not in index:
+            raise ValueError(f"'{w}' is not in the vocabulary")
+    norms = np.linalg.norm(W, axis=1, keepdims=True)
+    return W / np.where(norms > 0, norms, 1), vocab, [index[w] for w in words]
+
+
+def _nearest(Wn, vocab, target, skip, n):
+    """The n rows most cosine-similar to target (a vector), rows in skip left out."""
+    n = check_whole(n, 1, "the number of neighbours")
+    norm = np.linalg.norm(target)
+    cos = Wn @ (target / norm if norm > 0 else target)                 # (V,)
+    cos[skip] = -np.inf
+    order = np.argsort(-cos, kind="stable")[:min(n, len(vocab) - len(set(skip)))]
+    return [(vocab[i], float(cos[i])) for i in order]
+
+
+def neighbours(W, vocab, word=None, n=5):
+    """The n words nearest to word by cosine similarity, as (word, cosine), best first.
+
+    Two call forms: neighbours(W, vocab, word, n) with W a (V, d) table, or
+    neighbours(result, word, n) with result from train() (its W_in and vocab).
+    """
+    if isinstance(W, Mapping):                 # neighbours(result, word, n): shift one place
+        W, vocab, word, n = W["W_in"], W["vocab"], vocab, (n if word is None else word)
+    Wn, vocab, (i,) = _unit_rows(W, vocab, [word])
+    return _nearest(Wn, vocab, Wn[i], [i], n)
+
+
+def analogy(W, vocab, a, b, c=None, n=5):
+    """"a is to b as c is to ?": the n words nearest by cosine to b - a + c (rows scaled to
+    unit length first, as gensim does), leaving out a, b and c; as (word, cosine).
+
+    Two call forms: analogy(W, vocab, a, b, c, n) or analogy(result, a, b, c, n).
+    """
+    if isinstance(W, Mapping):                 # analogy(result, a, b, c, n): shift one place
+        W, vocab, a, b, c, n = W["W_in"], W["vocab"], vocab, a, b, (n if c is None else c)
+    Wn, vocab, (ia, ib, ic) = _unit_rows(W, vocab, [a, b, c])
+    return _nearest(Wn, vocab, Wn[ib] - Wn[ia] + Wn[ic], [ia, ib, ic], n)
+
+
+# --- the lesson's inputs -------------------------------------------------------------------
+
+trace_step, torch_trace_step = step, torch_step  # the framework's names for the step and twin
+MOCK_WORDS = tuple(f"w{i}" for i in range(VOCAB_SIZE))  # the source's mock setup has no words
+MAX_TEXT = 200_000   # characters of a typed or uploaded text
+MAX_NEGATIVES = 20
+
+
+def sentences_of(text):
+    """A text as sentences of tokens: a line or a '.' / '!' / '?' ends a sentence; tokens as
+    the CBOW course notes' tokenizer (lower case, digits and quotes dropped)."""
+    from core.corpus import tokenize
+    if not isinstance(text, str):
+        raise ValueError("the text must be a string")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"the text is too long ({len(text):,} characters; at most {MAX_TEXT:,})")
+    sentences, current = [], []
+    for line in text.splitlines():
+        for token in tokenize(line) + ["."]:
+            if token == ".":
+                if current:
+                    sentences.append(current)
+                current = []
+            else:
+                current.append(token)
+    if not sentences:
+        raise ValueError("the text has no words to learn from")
+    return sentences
+
+
+def text_vocab(sentences):
+    """(words, counts): the vocabulary in train()'s row order (descending count, ties
+    alphabetical) and each word's count."""
+    counts = Counter(w for s in sentences for w in s)
+    words = sorted(counts, key=lambda w: (-counts[w], w))
+    if len(words) < 2:
+        raise ValueError("skip-gram needs at least two different words")
+    return words, np.array([counts[w] for w in words], dtype=np.float64)
+
+
+def parse_negatives(text, words):
+    """'cat, bread, cat' -> word indices, repeats kept; ValueError naming what is wrong."""
+    from core.common import clean_word, strip_bidi
+    items = [clean_word(w) for w in strip_bidi(str(text)).replace(",", " ").split()]
+    index = {w: i for i, w in enumerate(words)}
+    unknown = [w for w in items if w not in index]
+    if unknown:
+        raise ValueError(f"“{unknown[0]}” is not in the vocabulary")
+    if not 1 <= len(items) <= MAX_NEGATIVES:
+        raise ValueError(f"give 1 to {MAX_NEGATIVES} negatives (k = 0 leaves nothing to push "
+                         "away)")
+    return tuple(index[w] for w in items)
+
+
+def scores_after(trace, example):
+    """The dot products after the update: {"pos": u_o'.v_c', "neg": (k,) u_k'.v_c'}."""
+    v = trace["W_in_new"][example["center"]]                          # (d,)
+    return {"pos": float(trace["W_out_new"][example["context"]] @ v),
+            "neg": trace["W_out_new"][list(example["negatives"])] @ v}  # (k,)
+
+
+@lru_cache(maxsize=8)
+def vocab_of_text(text):
+    """(words, counts, sentences) of a text, computed once per distinct text."""
+    sentences = sentences_of(text)
+    words, counts = text_vocab(sentences)
+    return tuple(words), counts, sentences
+
+
+def draw(counts, k, seed, power=0.75):
+    """k negatives drawn from counts^power with this seed (the page's "Sample k")."""
+    return sample_negatives(noise_distribution(counts, power), k, np.random.default_rng(seed))
+
+
+def lesson_vocab(setup, text, default_text):
+    """(words, counts, sentences) of the lesson's word list: the source's mock setup (setup 1:
+    100 words named w0..w99, equally frequent) or the words of a text (the default when
+    empty)."""
+    if setup == 1:
+        return MOCK_WORDS, np.ones(VOCAB_SIZE), None
+    return vocab_of_text(text or default_text)
+
+
+def lesson_example(words, center, context, negatives):
+    """{"center", "context", "negatives"} as indices from the words a student chose."""
+    if center not in words or context not in words:
+        raise ValueError("the centre and the context must be words of the vocabulary")
+    return {"center": words.index(center), "context": words.index(context),
+            "negatives": parse_negatives(negatives, words)}
+
+
+def flags(example, words):
+    """Sentences for a student about this draw: a negative equal to the context word, and
+    negatives drawn more than once."""
+    out = [f"Negative {k + 1} is the context word “{words[example['context']]}” itself: its row "
+           "of W_out is pulled towards v_c and pushed away from it in the same step."
+           for k in negative_is_context(example["context"], example["negatives"])]
+    out += [f"“{words[n]}” was drawn {times} times: it adds {times} terms to the loss, and its "
+            "row of W_out gets all of their gradients added up."
+            for n, times in repeated_negatives(example["negatives"]).items()]
+    return out
+
+
+def moved(trace, example, words):
+    """How each dot product with v_c moved in the step: (word, before, after, should go)."""
+    after = scores_after(trace, example)
+    rows = [(f"context {words[example['context']]}", trace["pos_score"], after["pos"], "up")]
+    return rows + [(f"negative {words[n]}", trace["neg_scores"][k], after["neg"][k], "down")
+                   for k, n in enumerate(example["negatives"])]

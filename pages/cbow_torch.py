@@ -12,38 +12,35 @@ from ui.training import Field, Training
 
 VOCAB, V, EXAMPLES = list(ct.VOCAB), len(ct.VOCAB), ct.sentence_examples(C=2)
 TEX, DIMS = [tex_text(x) for x in VOCAB], [f"d{i}" for i in range(ct.MAX_DIM)]
+dL = r"\frac{{\partial L}}{{\partial {}}}".format  # dL("z"): ∂L/∂z in LaTeX
 
 
 def controls(c):
     c1, c2 = st.columns([3, 1])
     c1.multiselect("Context words (order kept; type them below to repeat one)", VOCAB,
-                   key=L.key("context"), max_selections=ct.MAX_CONTEXT,
-                   on_change=lesson.settings_changed, args=(L,))
+                   key=L.key("context"), on_change=lesson.settings_changed, args=(L,))
     lesson.choose(L, c2, "Target word", "target", VOCAB)
     lesson.text(L, st, "…or type the context, repeats allowed (e.g. quick, quick, over)",
                 "context_text")
-    d1, d2 = st.columns(2)
+    d1, d2, d3 = st.columns(3)
     lesson.lr_input(L, d1, help="The notebook uses 0.01.")
     lesson.number(L, d2, "Embedding size d", "dim", 1, ct.MAX_DIM)
+    lesson.number(L, d3, "Random seed", "seed", 0, 2**31 - 1, help="New random init adds 1.")
 
 
 def parts(c):
-    """(trace, params, context, target, d, the context's words each once)."""
+    """(trace, params, context, target, d, the context's words each once)"""
     cx = c.ex.example["context"]
     return c.trace, c.params, cx, c.ex.example["target"], c.params["E"].shape[1], sorted(set(cx))
 
 
-def dL(x):
-    return rf"\frac{{\partial L}}{{\partial {x}}}"
-
-
 def forward_lines(c):
     t, p, cx, tg, d, _ = parts(c)
-    mean = ws.div(ws.const(1), ws.const(len(cx)))
-    h = [ws.Line(f"h_{i}", ws.Op("juxt", [mean, ws.paren(ws.add(
-        *[ws.val(p, "E", x, i) for x in cx]))]), ws.val(t, "h", i)) for i in range(d)]
+    sums = [ws.paren(ws.add(*[ws.val(p, "E", x, i) for x in cx])) for i in range(d)]
+    h = [ws.Line(f"h_{i}", ws.Op("juxt", [ws.div(ws.const(1), ws.const(len(cx))), sums[i]]),
+                 ws.val(t, "h", i)) for i in range(d)]
     return h + [ws.Line(rf"z_{{{TEX[j]}}}", ws.dot([(ws.val(p, "W", j, i), ws.val(t, "h", i))
-                for i in range(d)], ws.val(p, "b", j), 6), ws.val(t, "logits", j)) for j in range(V)]
+                for i in range(d)], ws.val(p, "b", j)), ws.val(t, "logits", j)) for j in range(V)]
 
 
 def softmax_lines(c):
@@ -74,15 +71,6 @@ def update_lines(c):
             for x in once for i in range(d)]
 
 
-def backward_chart(c):
-    charts.heatmap(c.trace["grad_E"], c.decimals, VOCAB, DIMS, title="∂L/∂E: only the context "
-                   "rows are not zero")
-    repeats = [md(VOCAB[x]) for x in parts(c)[5] if parts(c)[2].count(x) > 1]
-    if repeats:
-        st.info(f"{', '.join(repeats)} appears more than once in the context, so its row collects "
-                "grad_h / C once per appearance (torch's Embedding backward adds them up).")
-
-
 def stages(c):
     return [
         Stage("Context vectors", ("context_vectors",), (r"e_k = E[c_k]",),
@@ -96,9 +84,12 @@ def stages(c):
               (rf"{dL('z')} = p - y, \quad {dL('W')} = {dL('z')} h^\top, \quad "
                rf"{dL('b')} = {dL('z')}", rf"{dL('h')} = W^\top {dL('z')}, \quad {dL('E[c]')} = "
                rf"\mathrm{{count}}(c) \cdot \frac{{1}}{{C}} {dL('h')}"), backward_lines,
-              backward_chart),
-        Stage("Update", ("E_new", "W_new", "b_new"), (rf"\theta \leftarrow \theta - \alpha "
-                                                      rf"{dL(r'\theta')}",), update_lines,
+              lambda c: charts.heatmap(c.trace["grad_E"], c.decimals, VOCAB, DIMS[:parts(c)[4]],
+                                       title="∂L/∂E: only the context rows are not zero"),
+              "Each context row of E gets grad_h / C once per appearance: a repeated word gets "
+              "it twice (torch's Embedding backward adds them up)."),
+        Stage("Update", ("E_new", "W_new", "b_new"),
+              (r"\theta \leftarrow \theta - \alpha " + dL(r"\theta"),), update_lines,
               lambda c: parts(c)[4] >= 2 and charts.embedding_move(
                   c.params["E"][:, :2], c.trace["E_new"][:, :2], VOCAB, parts(c)[5]),
               "Rows of E for words outside the context do not move."),
@@ -116,45 +107,44 @@ def axes(c):
 def marks(c):
     t, p, cx, tg, d, once = parts(c)
     return {**dict.fromkeys(("logits", "probs", "grad_logits", "grad_b"), target_marks(V, tg)),
-            "grad_E": nonzero_marks(t["grad_E"]), "W_new": changed_marks(t["W_new"], p["W"]),
-            "E_new": changed_marks(t["E_new"], p["E"], once),
-            "b_new": changed_marks(t["b_new"], p["b"])}
+            "grad_E": nonzero_marks(t["grad_E"]), "E_new": changed_marks(t["E_new"], p["E"], once),
+            "W_new": changed_marks(t["W_new"], p["W"]), "b_new": changed_marks(t["b_new"], p["b"])}
 
 
 TRAINING = Training(
-    "Training: the notebook's sentence",
-    lambda c: "Each epoch is one SGD step per window of *the quick brown fox jumps over the lazy "
-              "dog* (two words each side), from the weights above: " +
-              "; ".join(f"{', '.join(VOCAB[x] for x in cx)} → {VOCAB[t]}" for cx, t in EXAMPLES),
+    "Training: the notebook's sentence", lambda c: "Each epoch is one SGD step per window (two "
+    f"words each side) of *{ct.SENTENCE}*, in order, from the weights above: " + "; ".join(
+        f"{', '.join(VOCAB[x] for x in cx)} → {VOCAB[t]}" for cx, t in EXAMPLES),
     (Field("epochs", "Epochs", 100, "1 to 2000"), Field("lr", "Learning rate", 0.1)),
     lambda c, v, progress: ct.train(c.params, EXAMPLES, v["lr"], v["epochs"]),
     lambda c, r: charts.word_scatter(pca_2d(r["params"]["E"]), VOCAB, "E after training (PCA)"),
-    lambda c, r: matrix_table(r["params"]["E"], c.decimals, VOCAB, DIMS, name="E after training"))
+    lambda c, r: matrix_table(r["params"]["E"], c.decimals, VOCAB,
+                              DIMS[:r["params"]["E"].shape[1]], name="E after training"))
 
 L = lesson.Lesson(
     prefix="cbowt", url_path="cbow_torch", title="CBOW in torch: the mean of the context",
     nav_title="CBOW in torch", icon=":material/local_fire_department:",
-    blurb="The torch word2vec notebook: the mean of the context embeddings → Linear, and why "
-          "only the context rows of E move.",
-    intro="The torch word2vec notebook's `CBOWModel`: the context words' embeddings are "
-          "**averaged** into `h`, a `Linear` layer scores every word, then `CrossEntropyLoss` "
-          "and one `SGD` step. Only the context rows of `E` move, each by `grad_h / C` per "
-          "appearance: a word that appears twice gets twice the gradient.",
+    blurb="The torch word2vec notebook's CBOW: why only the context rows of E move, and how.",
+    intro="The torch word2vec notebook's `CBOWModel`: the context's embeddings are **averaged** "
+          "into `h`, a `Linear` layer scores every word, then `CrossEntropyLoss` and one `SGD` "
+          "step. Only the context rows of `E` move, by `grad_h / C` once per appearance.",
     model="cbow_torch",
-    settings={"context": list(ct.DEFAULT_CONTEXT), "context_text": "",
+    settings={"context": list(ct.DEFAULT_CONTEXT), "context_text": "", "seed": 0,
               "target": VOCAB.index(ct.DEFAULT_TARGET), "lr": ct.DEFAULT_LR, "dim": ct.SEED_DIM},
     read=lambda s, params: lesson.Example(params, {"context": ct.parse_context(
         s["context_text"], s["context"]), "target": s["target"]}, s["lr"]),
     shape=lambda s: s["dim"], fresh=lambda s, seed, old: ct.init_params(V, s["dim"], seed),
-    controls=controls, stages=stages, axes=axes, marks=marks,
+    controls=controls, stages=stages, axes=axes, marks=marks, seed_setting="seed",
     headline=lambda c: f"{', '.join(md(VOCAB[x]) for x in parts(c)[2])} → "
-                       f"**{md(VOCAB[parts(c)[3]])}**, seed {c.seed}, α = {c.lr:g}",
+                       f"**{md(VOCAB[parts(c)[3]])}**, α = {c.lr:g}",
     url={"context": lesson.UrlParam("context_text", lambda text, s: ct.parse_context(text) and text,
                                     lambda v, s: ",".join(VOCAB[x] for x in ct.parse_context(
                                         s["context_text"], s["context"]))),
          "target": lesson.word_param("target", lambda s: VOCAB),
          "dim": lesson.int_param("dim", 1, ct.MAX_DIM), "lr": lesson.lr_param()},
-    training=TRAINING, seed=notebook, title_short="Torch CBOW: one step")
+    training=TRAINING, seed=notebook, title_short="Torch CBOW: one step",
+    graph=(("E", "context_vectors"), ("context_vectors", "h"), ("h", "logits"), ("W", "logits"),
+           ("b", "logits"), ("logits", "probs"), ("probs", "loss")))
 
 if __name__ == "__main__":
     lesson.run(L)

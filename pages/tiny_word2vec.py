@@ -4,7 +4,7 @@ import streamlit as st
 from core import tiny_word2vec as tw
 from core.common import parse_pairs, parse_words
 from core.seeds import tiny_word2vec as readme
-from ui import charts, lesson, seedcheck
+from ui import charts, lesson, seedcheck, variants
 from ui import worksheet as ws
 from ui.format import md_text as md, tex_text
 from ui.lesson import Example, Lesson
@@ -14,7 +14,10 @@ from ui.training import Field, Training
 
 
 def words_of(settings):
-    return parse_words(settings["vocab"], most=12)
+    try:
+        return parse_words(settings["vocab"], most=12)
+    except ValueError as err:  # the message names the box (it sits in a closed expander)
+        raise ValueError(f"the vocabulary: {err}") from None
 
 
 def fresh(settings, seed, old):
@@ -200,7 +203,8 @@ L = Lesson(
     training=TRAINING, seed=readme, graph=(("center", "v"), ("E", "v"), ("v", "logits"),
                                             ("W", "logits"), ("b", "logits"), ("logits", "probs"),
                                             ("probs", "loss")), reset_label="Reset to README values",
-    title_short="Tiny word2vec: one SGD step")
+    title_short="Tiny word2vec: one SGD step",
+    variant=variants.pick(center=range(len(tw.VOCAB)), target=range(len(tw.VOCAB))))  # sheets
 
 if __name__ == "__main__":
     lesson.run(L)

@@ -404,3 +404,37 @@ def test_pca_rejects_bad_input():
     for bad in (np.ones(3), np.ones((0, 3)), [[1.0, np.nan]]):
         with pytest.raises(ValueError):
             cm.pca_2d(bad)
+
+
+# --- what the lesson page asks of the core ------------------------------------------------
+
+def test_lesson_params_are_the_notes_for_their_sentence_else_seeded():
+    P = cm.lesson_params(corpus.tokenize(cm.COURSE_TEXT), 3, 0)
+    assert list(corpus.tokenize(cm.COURSE_TEXT)) == list(cm.COURSE_TOKENS)
+    assert all(P[k] is cm.COURSE_PARAMS[k] for k in PARAM_KEYS)
+    for tokens, N, seed in ((cm.COURSE_TOKENS, 3, 1), (cm.COURSE_TOKENS, 4, 0),
+                            (list("abcab"), 3, 0)):
+        want = cm.init_params(len(set(tokens)), N, seed)
+        got = cm.lesson_params(tokens, N, seed)
+        assert all(np.array_equal(got[k], want[k]) for k in PARAM_KEYS)
+
+
+def test_train_report_is_train_with_limits_and_the_plotted_numbers():
+    r = cm.train_report(cm.COURSE_PARAMS, list(cm.COURSE_TOKENS), 2, 0.5, 5)
+    ref = cm.train(cm.COURSE_PARAMS, cm.COURSE_TOKENS, 2, 0.5, 5)
+    np.testing.assert_array_equal(r["losses"], ref["losses"])
+    np.testing.assert_array_equal(r["average"], cm.embeddings(ref["params"])["average"])
+    np.testing.assert_array_equal(r["xy"], cm.pca_2d(r["average"]))
+    for epochs in (0, 501, 2.5, True):
+        with pytest.raises(ValueError, match="whole number from 1 to 500"):
+            cm.train_report(cm.COURSE_PARAMS, cm.COURSE_TOKENS, 2, 0.5, epochs)
+    tokens = ["a", "b", "c", "d", "e"] * 200                # 996 windows: 201 epochs is too many
+    with pytest.raises(ValueError, match="more than 200,000 steps"):
+        cm.train_report(cm.init_params(5, 3, 0), tokens, 2, 0.5, 201)
+
+
+def test_formulas_name_every_stage():
+    assert set(cm.FORMULAS) == {"tokens", "vocab", "windows", "onehot", "forward", "loss",
+                                "backward", "update"}
+    assert all(isinstance(f, tuple) and all(isinstance(x, str) for x in f)
+               for f in cm.FORMULAS.values())

@@ -12,6 +12,8 @@ from core import tiny_word2vec as tw
 from core.seeds.tiny_word2vec import compare
 from tests.conftest import ROOT, open_page, shown_table, shown_tables
 from ui import export
+from ui import worksheet as ws
+from ui.lesson import Ctx, Example
 from ui.stepper import Stage
 
 P = tw.README_PARAMS
@@ -28,40 +30,56 @@ def page_with_url(**params):
 
 # --- history --------------------------------------------------------------------------------
 
+def shown_params(at):
+    """The parameters of the step on screen: the model's, which are also the last good ones."""
+    params = at.session_state["tiny_model"]["params"]
+    good = at.session_state["tiny_good"][1]["params"]
+    for k in ("E", "W", "b"):
+        np.testing.assert_array_equal(good[k], params[k])
+    return params
+
+
+def go_to(at, i):
+    """Pick history point i in the History box, then press its "Go"."""
+    at.selectbox(key="tiny_scrub").set_value(i)
+    [b for b in at.button if b.label == "Go"][0].click().run()
+    assert not at.exception
+
+
 def test_undo_redo_and_scrubber_restore_exact_numbers(app):
     at = open_page(app, "tiny_word2vec.py")
-    states = [at.session_state["tiny_good"]["W"].copy()]
+    states = [shown_params(at)["W"].copy()]
     for _ in range(3):
         at.button(key="tiny_take").click().run()
-        states.append(at.session_state["tiny_good"]["W"].copy())
+        states.append(shown_params(at)["W"].copy())
     at.button(key="tiny_undo").click().run()
-    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], states[2])
+    np.testing.assert_array_equal(shown_params(at)["W"], states[2])
     at.button(key="tiny_undo").click().run()
-    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], states[1])
+    np.testing.assert_array_equal(shown_params(at)["W"], states[1])
     at.button(key="tiny_redo").click().run()
-    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], states[2])
-    at.select_slider(key="tiny_scrub").set_value(0).run()
-    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], P["W"])
-    at.select_slider(key="tiny_scrub").set_value(3).run()
-    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], states[3])
-    assert at.session_state["tiny_steps"] == 3
+    np.testing.assert_array_equal(shown_params(at)["W"], states[2])
+    go_to(at, 0)
+    np.testing.assert_array_equal(shown_params(at)["W"], P["W"])
+    go_to(at, 3)
+    np.testing.assert_array_equal(shown_params(at)["W"], states[3])
+    assert at.session_state["tiny_model"]["steps"] == 3
     # the numbers on screen follow: the next step's W_new from the restored point
     at.session_state["tiny_stage"] = 4
     at.run()
-    step = tw.sgd_step(at.session_state["tiny_good"]["E"], states[3], at.session_state["tiny_good"]["b"],
-                       0, 2, 0.1)
+    step = tw.sgd_step(shown_params(at)["E"], states[3], shown_params(at)["b"], 0, 2, 0.1)
     np.testing.assert_allclose(shown_table(at, "W_new").to_numpy(), step["W_new"], atol=5e-5)
 
 
 def test_history_cap_drops_oldest_with_a_note(app, monkeypatch):
-    from ui import history
-    monkeypatch.setattr(history, "CAP", 3)
+    from ui import lesson
+    monkeypatch.setattr(lesson, "HISTORY_CAP", 3)
     at = open_page(app, "tiny_word2vec.py")
     for _ in range(4):
         at.button(key="tiny_take").click().run()
     assert "oldest were dropped" in " ".join(c.value for c in at.caption)
+    assert len(at.session_state["tiny_hist"]["entries"]) == 3
     at.button(key="tiny_reset_params").click().run()
-    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], P["W"])
+    np.testing.assert_array_equal(shown_params(at)["W"], P["W"])
 
 
 # --- URL ------------------------------------------------------------------------------------
@@ -73,7 +91,7 @@ def test_url_opens_same_stage_and_values():
     np.testing.assert_allclose(shown_table(at, "W_new").to_numpy(), want["W_new"], atol=5e-5)
     assert not at.warning
     assert dict(at.query_params) == {"stage": "5", "center": "cat", "target": "dog",
-                                     "lr": "0.25", "decimals": "4"}
+                                     "lr": "0.25", "seed": "0", "decimals": "4"}
 
 
 @pytest.mark.parametrize("params", [
@@ -87,7 +105,7 @@ def test_hostile_url_falls_back_with_notice(params):
     assert "could not be used" in notice
     assert at.session_state["tiny_stage"] == 0 or "stage" not in params
     assert at.session_state["tiny_center"] == 0 and at.session_state["tiny_target"] == 2
-    assert at.session_state["tiny_good"]["lr"] == 0.1
+    assert at.session_state["tiny_lr"] == 0.1 and at.session_state["tiny_good"][0]["lr"] == 0.1
     assert "<script>" not in notice and len(notice) < 1000
 
 
@@ -120,19 +138,28 @@ def test_csv_export_parses_back_to_the_trace():
     assert {r["row"] for r in rows if r["quantity"] == "W_new"} == {"dog", "cat", "park"}
 
 
+def readme_ctx(words=tw.VOCAB, decimals=4):
+    """The README's step as a page shows it (ui.lesson.Ctx)."""
+    from pages.tiny_word2vec import L
+    settings = {**L.settings, "vocab": ", ".join(words)}
+    ex = Example(P, {"center": 0, "target": 2}, 0.1, {"words": list(words)})
+    return Ctx(L, settings, ex, readme_trace(), decimals, 0, 0)
+
+
 def test_markdown_and_latex_worksheets_hold_the_numbers_and_escape_words():
-    trace = readme_trace()
     words = ["dog", "$x_1 \\ **<script>alert(1)</script>", "park"]
+    ctx = readme_ctx(words)
+    trace = ctx.trace
     axes = {"W_new": (words, ["d0", "d1"])}
     stages = [Stage("Update", ("W_new", "loss"), (r"\theta - \alpha g",),
-                    lambda tr, dec: [f"L = {tr['loss']:.{dec}f}"])]
-    md = export.worksheet_md("Tiny", stages, trace, 4, axes)
+                    lambda c: [ws.Line("L", None, ws.val(c.trace, "loss"))])]
+    md = export.worksheet_md("Tiny", stages, ctx, axes)
     nums = [float(x) for x in re.findall(r"-?\d+\.\d{4}", md)]
     for x in np.ravel(trace["W_new"]):
         assert round(float(x), 4) in nums
     assert "<script>" not in md and "\\<script\\>" in md
     assert f"{trace['loss']:.4f}" in md
-    tex = export.worksheet_tex("Tiny", stages, trace, 4, axes)
+    tex = export.worksheet_tex("Tiny", stages, ctx, axes)
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
     assert "\\$x\\_1 \\textbackslash{}" in tex
     for x in np.ravel(trace["W_new"]):

@@ -282,3 +282,75 @@ def test_inputs_are_not_mutated():
     corpus.build_vocab(tokens)
     corpus.context_vector(tokens[:2], corpus.build_vocab(tokens))
     assert tokens == before
+
+
+# --- a lesson's text: the checks and limits (moved here from the CBOW page) ----------------
+
+@pytest.mark.parametrize("text, C, message", [
+    ("", 2, "no words to learn from"), ("123 4.56 \"'\" 7:30 ''", 2, "no words to learn from"),
+    ("hello", 2, "at least two different words"), ("dog dog dog dog dog", 2, "two different"),
+    ("!!! ??? ;;; ... ,,, -- …", 2, "two different words"),
+    ("🐶🐱🌳", 2, "with C = 2 a window needs 5 tokens; the text has 3"),
+    ("i am happy because i am learning", 0, "C must be at least 1"),
+    ("i am happy because i am learning", 10, "with C = 10 a window needs 21 tokens; the text "
+                                             "has 7. Use a longer text or a smaller C"),
+    ("i am happy because i am learning", 2.0, "whole number"),
+    ("i am happy because i am learning", True, "whole number"),
+    ("ab " * 6667, 2, "the text is too long (20,001 characters; at most 20,000)"),
+    (" ".join(f"w{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(61)), 2,
+     "the text has 61 different words; this lesson shows every number of every word, so it "
+     "takes at most 60"),
+    (None, 2, "must be a string"),
+])
+def test_pipeline_refuses_with_a_message(text, C, message):
+    with pytest.raises(ValueError) as err:
+        corpus.pipeline(text, C)
+    assert message in str(err.value)
+
+
+def test_pipeline_is_tokenize_vocab_windows_within_the_limits():
+    text = "I am happy because I am learning"
+    tokens, vocab, wins = corpus.pipeline(text, 2)
+    assert list(tokens) == corpus.tokenize(text) and list(vocab) == corpus.build_vocab(tokens)
+    assert [(list(c), w) for c, w in wins] == corpus.windows(corpus.tokenize(text), 2)
+    words = " ".join(f"w{chr(97 + i % 26)}{chr(97 + i // 26)}" for i in range(60))
+    assert len(corpus.pipeline(words, 1)[1]) == 60                     # 60 words: taken
+    assert corpus.pipeline("ab " * 6666 + "cd", 1)[1] == ("ab", "cd")  # 20,000 characters
+    with pytest.raises(ValueError, match="at most 5"):
+        corpus.pipeline(words, 1, max_vocab=5)
+    with pytest.raises(ValueError, match="at most 10"):
+        corpus.pipeline(text, 1, max_chars=10)
+
+
+def test_text_example_is_one_window_with_its_vectors():
+    ex = corpus.text_example("the cat sat on the mat", 1, 3)
+    assert (ex["window"], ex["context"], ex["center"]) == (3, ("on", "mat"), "the")
+    assert ex["vocab"][ex["target"]] == "the" and ex["C"] == 1
+    np.testing.assert_array_equal(ex["x"], corpus.context_vector(("on", "mat"), ex["vocab"]))
+    np.testing.assert_array_equal(ex["y"], corpus.one_hot("the", ex["vocab"]))
+    assert corpus.text_example("the cat sat on the mat", 1, 4)["window"] == 0  # past the last
+    assert corpus.text_example("the cat sat on the mat", 1, -1)["window"] == 0
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("café naïve über".encode("latin-1"), "the file is not UTF-8 text"),
+    ("I am happy because I am learning".encode("utf-16"), "not UTF-8 text"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8 text"),
+    (b"I am happy\x00\x00 because I am", "the file looks binary, not text"),
+    (b"word " * 16_001, "the file is too long (80,005 bytes; a text may have at most 20,000 "
+                        "characters)"),
+])
+def test_decode_upload_refuses_files_that_are_not_text(raw, message):
+    with pytest.raises(ValueError) as err:
+        corpus.decode_upload(raw)
+    assert message in str(err.value)
+
+
+def test_decode_upload_with_C_refuses_what_the_pipeline_refuses():
+    assert corpus.decode_upload("I am happy 😀".encode()) == "I am happy 😀"
+    assert corpus.decode_upload(b"a b c d e", C=2) == "a b c d e"
+    for raw, message in ((b"", "no words"), (b"hello hello", "two different words"),
+                         (b"ab " * 16_667, "too long (50,001 characters"),
+                         (b"a b c d", "window needs 5 tokens")):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            corpus.decode_upload(raw, C=2)

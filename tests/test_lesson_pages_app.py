@@ -24,11 +24,11 @@ def click_to_last(at, prefix):
 def test_manual_backprop_steps_through_and_matches_core(app):
     at = open_page(app, "manual_backprop.py")
     click_to_last(at, "mb")
-    p = at.session_state["mb_params"]
+    p = at.session_state["mb_model"]["params"]
     want = mb.step(p["embedding"], p["linear"], 4, 1.0)
     np.testing.assert_allclose(shown_table(at, "embedding_new").to_numpy(),
                                want["embedding_new"], atol=5e-5)
-    assert "✅" in " ".join(m.value for m in at.markdown)
+    assert "equals torch autograd" in " ".join(m.value for m in at.markdown)
 
 
 def test_manual_backprop_lr_and_new_init(app):
@@ -40,7 +40,7 @@ def test_manual_backprop_lr_and_new_init(app):
     after = shown_table(at, "embedding_new").to_numpy()
     assert not np.allclose(before, after)
     at.button(key="mb_new_init").click().run()
-    assert at.session_state["mb_seed"] == 1
+    assert at.session_state["mb_seed"] == 1 and at.session_state["mb_model"]["seed"] == 1
     at.session_state["mb_stage"] = 4
     at.run()
     assert not np.allclose(shown_table(at, "embedding_new").to_numpy(), after)
@@ -60,6 +60,33 @@ def test_manual_backprop_bad_input(app, key, value, message):
     assert not at.exception
     assert message in errors(at)
     np.testing.assert_array_equal(shown_table(at, "embedding_new").to_numpy(), before)
+
+
+def test_manual_backprop_take_step_seed_box_and_training(app):
+    at = open_page(app, "manual_backprop.py")
+    p = mb.init_params(8, 10, 0)
+    for _ in range(2):
+        at.button(key="mb_take").click().run()
+        p = mb.next_params(p, mb.trace_step(p, {"index": 4}, 1.0))
+    model = at.session_state["mb_model"]
+    assert model["steps"] == 2
+    np.testing.assert_array_equal(model["params"]["embedding"], p["embedding"])
+    at.number_input(key="mb_seed").set_value(3).run()        # a typed seed: fresh weights
+    model = at.session_state["mb_model"]
+    assert model["seed"] == 3 and model["steps"] == 0
+    np.testing.assert_array_equal(model["params"]["embedding"],
+                                  mb.init_params(8, 10, 3)["embedding"])
+    at.number_input(key="mb_dim").set_value(4).run()         # another shape: same seed
+    assert at.session_state["mb_model"]["params"]["linear"].shape == (4, 8)
+    assert at.session_state["mb_model"]["seed"] == 3
+    at.button(key="mb_train").click().run()
+    assert not at.exception
+    losses = at.session_state["mb_trained"]["result"]["losses"]
+    assert len(losses) == 20 and np.all(np.diff(losses) < 0)
+    at.button(key="mb_reset_params").click().run()
+    assert at.session_state["mb_seed"] == 0 and at.session_state["mb_model"]["seed"] == 0
+    np.testing.assert_array_equal(at.session_state["mb_model"]["params"]["embedding"],
+                                  mb.init_params(8, 10, 0)["embedding"])
 
 
 # --- CBOW from raw text -----------------------------------------------------------------------
@@ -82,7 +109,8 @@ def test_cbow_shows_the_notes_mistake_panel(app):
     at.session_state["cbow_stage"] = 6
     at.run()
     text = " ".join(m.value for m in at.markdown)
-    assert "Common mistake" in text
+    assert "Common mistake in the CBOW course notes" in text
+    assert "seed 003" not in text.lower()
 
 
 HUGE = "word " * 220_000   # about 1 MB
@@ -110,12 +138,100 @@ def test_cbow_bad_input_keeps_page_usable(app, text, C, message):
     assert not at.error
 
 
+def cbow_course_xy(window=0, C=2, text="I am happy because I am learning"):
+    tokens = corpus.tokenize(text)
+    vocab = corpus.build_vocab(tokens)
+    context, center = corpus.windows(tokens, C)[window]
+    return corpus.context_vector(context, vocab), corpus.one_hot(center, vocab)
+
+
+def test_cbow_take_step_undo_reset_new_init_and_training(app):
+    at = open_page(app, "cbow.py")
+    x, y = cbow_course_xy()
+    p = cm.COURSE_PARAMS
+    for _ in range(2):
+        at.button(key="cbow_take").click().run()
+        assert not at.exception
+        assert at.session_state["cbow_stage"] == 4            # back to the forward pass
+        p = cm.next_params(p, cm.sgd_step(p, x, y, cm.DEFAULT_LR))
+    model = at.session_state["cbow_model"]
+    assert model["steps"] == 2
+    for k in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_array_equal(model["params"][k], p[k])
+    at.button(key="cbow_undo").click().run()
+    assert at.session_state["cbow_model"]["steps"] == 1
+    at.button(key="cbow_redo").click().run()
+    assert at.session_state["cbow_model"]["steps"] == 2
+    at.button(key="cbow_reset_params").click().run()
+    model = at.session_state["cbow_model"]
+    assert model["steps"] == 0 and all(np.array_equal(model["params"][k], cm.COURSE_PARAMS[k])
+                                       for k in model["params"])
+    at.button(key="cbow_new_init").click().run()
+    model = at.session_state["cbow_model"]
+    assert model["seed"] == 1
+    np.testing.assert_array_equal(model["params"]["W1"], cm.init_params(5, 3, 1)["W1"])
+    # training: the epochs box is checked by the run, with a message; then it trains
+    at.number_input(key="cbow_train_epochs").set_value(0).run()
+    at.button(key="cbow_train").click().run()
+    assert "whole number from 1 to 500" in errors(at), errors(at)
+    at.number_input(key="cbow_train_epochs").set_value(30).run()
+    at.button(key="cbow_train").click().run()
+    assert not at.exception and not at.error
+    result = at.session_state["cbow_trained"]["result"]
+    want = cm.train(cm.init_params(5, 3, 1), cm.COURSE_TOKENS, 2, cm.DEFAULT_LR, 30)
+    np.testing.assert_allclose(result["losses"], want["losses"], rtol=1e-12)
+    assert shown_table(at, "plotted").shape == (5, 2)
+
+
+def test_cbow_window_N_and_other_text(app):
+    at = open_page(app, "cbow.py")
+    at.session_state["cbow_stage"] = 3
+    at.run()
+    at.selectbox(key="cbow_window").set_value(2).run()
+    x, y = cbow_course_xy(window=2)
+    np.testing.assert_allclose(shown_table(at, "x").to_numpy().ravel(), x, atol=5e-5)
+    np.testing.assert_array_equal(at.session_state["cbow_model"]["params"]["W1"],
+                                  cm.COURSE_PARAMS["W1"])          # the course's weights still
+    at.number_input(key="cbow_C").set_value(3).run()               # one window: back to window 0
+    assert not at.error and not at.exception
+    np.testing.assert_allclose(shown_table(at, "x").to_numpy().ravel(),
+                               cbow_course_xy(C=3)[0], atol=5e-5)
+    at.number_input(key="cbow_N").set_value(4).run()               # new shape: seeded weights
+    assert at.session_state["cbow_model"]["params"]["W1"].shape == (4, 5)
+    np.testing.assert_array_equal(at.session_state["cbow_model"]["params"]["W1"],
+                                  cm.init_params(5, 4, 0)["W1"])
+    text = "the cat sat on the mat and the dog sat on the log"
+    at.text_area(key="cbow_text").input(text).run()
+    assert not at.error and not at.exception
+    assert at.session_state["cbow_model"]["params"]["W1"].shape == (4, 8)
+
+
+@pytest.mark.parametrize("query,notice,C", [
+    ({"C": "10"}, "does not fit the other parameters", 2),   # the course text is too short
+    ({"C": "3", "window": "1"}, "between 0 and 0", 3),
+    ({"C": "0"}, "between 1 and 10", 2),
+])
+def test_cbow_link_parameters_are_checked_together(query, notice, C):
+    from streamlit.testing.v1 import AppTest
+    from tests.conftest import ROOT
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in {**query, "stage": "8"}.items():
+        at.query_params[k] = v
+    at.switch_page("pages/cbow.py").run()
+    assert not at.exception, at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert notice in warning, warning
+    assert at.session_state["cbow_C"] == C and at.session_state["cbow_stage"] == 7
+    want = cm.sgd_step(cm.COURSE_PARAMS, *cbow_course_xy(C=C), cm.DEFAULT_LR)
+    np.testing.assert_allclose(shown_table(at, "W2_new").to_numpy(), want["W2_new"], atol=5e-5)
+
+
 # --- torch CBOW -------------------------------------------------------------------------------
 
 def test_torch_cbow_matches_core_and_only_context_rows_move(app):
     at = open_page(app, "cbow_torch.py")
     click_to_last(at, "cbowt")
-    p = at.session_state["cbowt_params"]
+    p = at.session_state["cbowt_model"]["params"]
     vocab = list(ct.VOCAB)
     context = [vocab.index(x) for x in ct.DEFAULT_CONTEXT]
     want = ct.sgd_step(p["E"], p["W"], p["b"], context, vocab.index(ct.DEFAULT_TARGET), 0.01)
@@ -133,3 +249,34 @@ def test_torch_cbow_bad_context(app, typed, message):
     at.text_input(key="cbowt_context_text").input(typed).run()
     assert not at.exception
     assert message in errors(at)
+
+
+def test_torch_cbow_repeats_take_step_dim_and_training(app):
+    at = open_page(app, "cbow_torch.py")
+    at.text_input(key="cbowt_context_text").input("quick, quick, over").run()
+    at.session_state["cbowt_stage"] = 4
+    at.run()
+    p = at.session_state["cbowt_model"]["params"]
+    want = ct.sgd_step(p["E"], p["W"], p["b"], [1, 1, 5], 3, 0.01)
+    np.testing.assert_allclose(shown_table(at, "E_new").to_numpy(), want["E_new"], atol=5e-5)
+    at.button(key="cbowt_take").click().run()
+    model = at.session_state["cbowt_model"]
+    assert model["steps"] == 1
+    np.testing.assert_array_equal(model["params"]["E"], want["E_new"])
+    at.number_input(key="cbowt_dim").set_value(3).run()
+    assert not at.exception
+    assert at.session_state["cbowt_model"]["params"]["E"].shape == (8, 3)
+    at.button(key="cbowt_undo").click().run()
+    assert at.session_state["cbowt_model"]["params"]["E"].shape == (8, 5)
+    # the seed box is the model's seed: typed, it re-inits; New random init adds 1
+    at.number_input(key="cbowt_seed").set_value(3).run()
+    np.testing.assert_array_equal(at.session_state["cbowt_model"]["params"]["E"],
+                                  ct.init_params(8, 5, 3)["E"])
+    at.button(key="cbowt_new_init").click().run()
+    assert at.session_state["cbowt_seed"] == at.session_state["cbowt_model"]["seed"] == 4
+    np.testing.assert_array_equal(at.session_state["cbowt_model"]["params"]["W"],
+                                  ct.init_params(8, 5, 4)["W"])
+    at.button(key="cbowt_train").click().run()
+    assert not at.exception
+    losses = at.session_state["cbowt_trained"]["result"]["losses"]
+    assert len(losses) == 100 and losses[-1] < losses[0]

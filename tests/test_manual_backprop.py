@@ -4,10 +4,17 @@ import pytest
 import torch
 
 from core import manual_backprop as mb
+from core.seeds import manual_backprop as seed_notes
 
 TOL = 1e-10        # float64 agreement with autograd, relative and absolute
 STAT_TOL = 0.05    # sampling error allowed when checking the init's distribution
 KEYS = ["e", "x", "o", "loss", "dL_do", "dL_dx", "dL_de", "embedding_new"]
+
+
+def init(V, d, seed):
+    """(embedding, linear) from init_params' dict."""
+    p = mb.init_params(V, d, seed)
+    return p["embedding"], p["linear"]
 
 
 def close(actual, desired, msg=""):
@@ -44,7 +51,7 @@ def random_case(seed):
 # --- one step ---------------------------------------------------------------------------
 
 def test_manual_backprop_keys_in_order():
-    E, L = mb.init_params(8, 10, 0)
+    E, L = init(8, 10, 0)
     assert list(mb.step(E, L, 4, 1.0)) == KEYS
 
 
@@ -82,7 +89,7 @@ def test_manual_backprop_torch_step_equals_oracle(seed):
 
 
 def test_manual_backprop_only_the_word_row_moves_and_inputs_untouched():
-    E, L = mb.init_params(8, 4, 1)
+    E, L = init(8, 4, 1)
     E0, L0 = E.copy(), L.copy()
     new = mb.step(E, L, 3, 1.0)["embedding_new"]
     np.testing.assert_array_equal(E, E0)
@@ -115,7 +122,7 @@ def test_manual_backprop_target_probability_zero_raises():
 @pytest.mark.parametrize("V,d,index,lr,steps", [(8, 10, 4, 1.0, 20), (3, 2, 0, 0.3, 7),
                                                 (12, 5, 11, 2.5, 30), (2, 1, 1, 1e-3, 1)])
 def test_manual_backprop_run_equals_a_torch_loop(V, d, index, lr, steps):
-    E, L = mb.init_params(V, d, V + d)
+    E, L = init(V, d, V + d)
     res = mb.run(E, L, index, lr, steps)
     emb, lin = torch.tensor(E, requires_grad=True), torch.tensor(L)
     losses = []
@@ -132,7 +139,7 @@ def test_manual_backprop_run_equals_a_torch_loop(V, d, index, lr, steps):
 
 
 def test_manual_backprop_run_learns_and_leaves_inputs():
-    E, L = mb.init_params(8, 10, 0)
+    E, L = init(8, 10, 0)
     E0 = E.copy()
     res = mb.run(E, L, 4, 1.0, 20)
     np.testing.assert_array_equal(E, E0)
@@ -149,13 +156,53 @@ def test_manual_backprop_vocab_first_appearance():
     assert len(mb.SEED_WORDS) == 9 and len(set(mb.SEED_WORDS)) == 8
 
 
+def test_manual_backprop_vocab_of_the_sentence():
+    assert mb.vocab_of(mb.SENTENCE) == mb.vocab_first_appearance(mb.SEED_WORDS)
+    assert mb.vocab_of("B a b  C\ta") == ["b", "a", "c"]            # lower-cased, any spaces
+    assert mb.vocab_of("\u202edog cat dog") == ["dog", "cat"]        # bidi controls removed
+    assert mb.vocab_of("🐶 狗 park\u200d") == ["🐶", "狗", "park\u200d"]
+    assert len(mb.vocab_of(" ".join(f"w{i}" for i in range(40)))) == 40
+
+
+@pytest.mark.parametrize("sentence,match", [
+    ("", "2 to 40 different words"), ("dog", "2 to 40 different words"),
+    ("dog Dog DOG", "2 to 40 different words"), ("🐶🐱🌳", "2 to 40 different words"),
+    (" ".join(f"w{i}" for i in range(41)), "2 to 40 different words"),
+    ("the dog " + "p" * 31, "longer than 30"), ("w " * 10_001, "too long"),
+    ("\u0301\u0301 a b", "invisible"), ("a \u200b\u200b b", "invisible")])
+def test_manual_backprop_vocab_of_refuses(sentence, match):
+    with pytest.raises(ValueError, match=match):
+        mb.vocab_of(sentence)
+
+
+def test_manual_backprop_lesson_interface():
+    """trace_step / next_params / train: the step and the loop on the params dict."""
+    p = mb.init_params(8, 10, 0)
+    assert set(p) == {"embedding", "linear"}
+    trace = mb.trace_step(p, {"index": 4}, 1.0)
+    want = mb.step(p["embedding"], p["linear"], 4, 1.0)
+    for k in KEYS:
+        np.testing.assert_array_equal(trace[k], want[k])
+    new = mb.next_params(p, trace)
+    np.testing.assert_array_equal(new["embedding"], trace["embedding_new"])
+    assert new["linear"] is p["linear"]
+    out = mb.train(p, {"index": 4}, 1.0, 20)
+    ref = mb.run(p["embedding"], p["linear"], 4, 1.0, 20)
+    np.testing.assert_array_equal(out["losses"], ref["losses"])
+    np.testing.assert_array_equal(out["params"]["embedding"], ref["embedding"])
+    np.testing.assert_array_equal(out["params"]["linear"], p["linear"])
+    for steps, match in ((0, "number of steps"), (mb.MAX_STEPS + 1, "between 1 and")):
+        with pytest.raises(ValueError, match=match):
+            mb.train(p, {"index": 4}, 1.0, steps)
+
+
 def test_manual_backprop_init_params_standard_normal_and_seeded():
-    E, L = mb.init_params(300, 40, 5)
+    E, L = init(300, 40, 5)
     assert E.shape == (300, 40) and L.shape == (40, 300)
     for a in (E, L):
         assert abs(a.mean()) < STAT_TOL and abs(a.std() - 1) < STAT_TOL
-    np.testing.assert_array_equal(mb.init_params(300, 40, 5)[0], E)
-    assert not np.array_equal(mb.init_params(300, 40, 6)[0], E)
+    np.testing.assert_array_equal(init(300, 40, 5)[0], E)
+    assert not np.array_equal(init(300, 40, 6)[0], E)
 
 
 # The seed's printouts (cells 25-31), copied from the seed.
@@ -186,22 +233,23 @@ def test_manual_backprop_seed_printouts_agree_with_each_other():
 
 
 def test_manual_backprop_notes_are_text():
-    assert mb.SEED_NOTES and all(isinstance(n, str) and n for n in mb.SEED_NOTES)
-    assert "set(" in mb.SET_ORDER_NOTE
+    assert seed_notes.NOTES and all(isinstance(n, str) and n for n in seed_notes.NOTES)
+    assert seed_notes.SEED_NOTES == seed_notes.NOTES
+    assert "set(" in seed_notes.SET_ORDER_NOTE
 
 
 # --- bad input ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lr", [0, -1, float("nan"), float("inf"), "x", None])
 def test_manual_backprop_bad_lr(lr):
-    E, L = mb.init_params(3, 2, 0)
+    E, L = init(3, 2, 0)
     with pytest.raises(ValueError, match="learning rate"):
         mb.step(E, L, 0, lr)
 
 
 @pytest.mark.parametrize("index", [-1, 3, 1.0, True, "0"])
 def test_manual_backprop_bad_index(index):
-    E, L = mb.init_params(3, 2, 0)
+    E, L = init(3, 2, 0)
     with pytest.raises(ValueError, match="word index"):
         mb.step(E, L, index, 1.0)
 
@@ -217,7 +265,7 @@ def test_manual_backprop_bad_params(E, L, match):
 
 @pytest.mark.parametrize("steps", [0, -1, 2.5, "3"])
 def test_manual_backprop_bad_steps(steps):
-    E, L = mb.init_params(3, 2, 0)
+    E, L = init(3, 2, 0)
     with pytest.raises(ValueError, match="number of steps"):
         mb.run(E, L, 0, 1.0, steps)
 

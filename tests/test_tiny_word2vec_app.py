@@ -4,6 +4,33 @@ import pytest
 
 from core import tiny_word2vec as tw
 from tests.conftest import open_page, shown_table
+from ui.format import matrix_text, parse_matrix
+
+P = tw.README_PARAMS
+
+
+def model(at):
+    """The lesson's model: {"params", "start", "steps", "seed", "log", "shape"}."""
+    return at.session_state["tiny_model"]
+
+
+def last_good(at):
+    """(settings, model) of the last state shown without an error."""
+    return at.session_state["tiny_good"]
+
+
+def edit_box(at, name):
+    """The "Weights (editable)" form's text area for parameter `name` (its key changes with
+    the model's version)."""
+    boxes = [t for t in at.text_area if t.key.startswith(f"tiny_edit_{name}_")]
+    assert len(boxes) == 1, [t.key for t in at.text_area]
+    return boxes[0]
+
+
+def edit_weights(at, name, text):
+    """Type `text` as parameter `name` in the edit form, then press "Use these weights"."""
+    edit_box(at, name).input(text)
+    [b for b in at.button if b.label == "Use these weights"][0].click().run()
 
 
 def test_home_links_the_lesson(app):
@@ -33,32 +60,36 @@ def test_changing_lr_changes_w_new(app):
     at.session_state["tiny_stage"] = 4
     at.run()
     before = w_new_frame(at).astype(float).to_numpy()
-    at.slider(key="tiny_lr").set_value(0.5).run()
+    at.number_input(key="tiny_lr").set_value(0.5).run()
     assert not at.exception
     after = w_new_frame(at).astype(float).to_numpy()
     assert not np.allclose(before, after)
-    P = tw.README_PARAMS
     want = tw.sgd_step(P["E"], P["W"], P["b"], 0, 2, 0.5)["W_new"]
     np.testing.assert_allclose(after, want, atol=5e-5)
-    assert at.session_state["tiny_lr_exact"] == 0.5
+    assert at.session_state["tiny_lr"] == 0.5
+    assert last_good(at)[0]["lr"] == 0.5
 
 
 HUGE_E = "1e308 -1e308\n-0.948 1.2738\n0.4065 0.6565"  # valid numbers; finite at alpha 0.1
 
 
 def set_widget(at, key, value):
-    kind = {"tiny_lr_exact": at.number_input, "tiny_vocab": at.text_input}.get(key, at.text_area)
-    widget = kind(key=key)
-    (widget.set_value(value) if kind == at.number_input else widget.input(value)).run()
+    """A setting's widget (tiny_lr, tiny_vocab), or E / W / b through the edit form."""
+    if key in ("E", "W", "b"):
+        edit_weights(at, key, value)
+    elif key == "tiny_lr":
+        at.number_input(key=key).set_value(value).run()
+    else:
+        at.text_input(key=key).input(value).run()
 
 
 @pytest.mark.parametrize("setup,bad,message", [
-    ((), ("tiny_lr_exact", 0.0), "learning rate"),
-    ((), ("tiny_lr_exact", -0.3), "learning rate"),
-    ((), ("tiny_E", "-0.99 abc\n1 2\n3 4"), "not a number"),
-    ((), ("tiny_W", "1 2\n3 4"), "needs 6 numbers"),
-    ((), ("tiny_b", "nan 0 0"), "not a finite number"),
-    ((("tiny_E", HUGE_E),), ("tiny_lr_exact", 10.0), "overflow"),
+    ((), ("tiny_lr", 0.0), "learning rate"),
+    ((), ("tiny_lr", -0.3), "learning rate"),
+    ((), ("E", "-0.99 abc\n1 2\n3 4"), "not a number"),
+    ((), ("W", "1 2\n3 4"), "needs 6 numbers"),
+    ((), ("b", "nan 0 0"), "not a finite number"),
+    ((("E", HUGE_E),), ("tiny_lr", 10.0), "overflow"),
     ((), ("tiny_vocab", "dog"), "vocabulary"),
     ((), ("tiny_vocab", "dog, dog, cat"), "repeated"),
 ])
@@ -70,28 +101,54 @@ def test_bad_input_shows_error_and_keeps_last_good_state(app, setup, bad, messag
         set_widget(at, key, value)
     assert not at.error
     before = w_new_frame(at).to_numpy()
+    good_settings, good_model = last_good(at)
     set_widget(at, *bad)
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert message in errors, errors
     np.testing.assert_array_equal(w_new_frame(at).to_numpy(), before)
+    # the state behind the screen is the last good one too
+    settings, m = last_good(at)
+    assert settings == good_settings
+    for k in ("E", "W", "b"):
+        np.testing.assert_array_equal(m["params"][k], good_model["params"][k])
 
 
 def test_take_step_three_times_matches_three_core_steps(app):
     at = open_page(app, "tiny_word2vec.py")
-    P = tw.README_PARAMS
     E, W, b = P["E"], P["W"], P["b"]
     for _ in range(3):
         at.button(key="tiny_take").click().run()
         tr = tw.sgd_step(E, W, b, 0, 2, 0.1)
         E, W, b = tr["E_new"], tr["W_new"], tr["b_new"]
-    assert at.session_state["tiny_steps"] == 3
+    assert model(at)["steps"] == 3
     at.session_state["tiny_stage"] = 4
     at.run()
-    np.testing.assert_allclose(at.session_state["tiny_good"]["W"], W, atol=1e-12)
+    np.testing.assert_allclose(model(at)["params"]["W"], W, atol=1e-12)
+    np.testing.assert_allclose(last_good(at)[1]["params"]["W"], W, atol=1e-12)
     at.button(key="tiny_reset_params").click().run()
-    assert at.session_state["tiny_steps"] == 0
-    np.testing.assert_array_equal(at.session_state["tiny_good"]["W"], P["W"])
+    assert model(at)["steps"] == 0
+    np.testing.assert_array_equal(model(at)["params"]["W"], P["W"])
+    np.testing.assert_array_equal(last_good(at)[1]["params"]["W"], P["W"])
+
+
+def test_edited_weights_are_used_and_the_form_shows_the_current_ones(app):
+    at = open_page(app, "tiny_word2vec.py")
+    at.session_state["tiny_stage"] = 4
+    at.run()
+    E = P["E"].copy()
+    E[0] = [0.5, -0.25]
+    edit_weights(at, "E", matrix_text(E))
+    assert not at.error and not at.exception
+    np.testing.assert_array_equal(model(at)["params"]["E"], E)
+    want = tw.sgd_step(E, P["W"], P["b"], 0, 2, 0.1)["W_new"]
+    np.testing.assert_allclose(w_new_frame(at).to_numpy(), want, atol=5e-5)
+    # after a step and two undos the form holds the README's E again, as the model does
+    at.button(key="tiny_take").click().run()
+    at.button(key="tiny_undo").click().run()
+    at.button(key="tiny_undo").click().run()
+    np.testing.assert_array_equal(model(at)["params"]["E"], P["E"])
+    np.testing.assert_array_equal(parse_matrix(edit_box(at, "E").value, (3, 2), "E"), P["E"])
 
 
 def test_training_runs_and_loss_falls(app):

@@ -27,8 +27,9 @@ EXTRA = {
     "cbow": [{"window": 1}, {"text": "the cat sat on the mat and the dog sat on the log",
                              "C": 1, "window": 4}],
     "mb": [{"word": 0}, {"sentence": "a b c a b d", "word": 3}],
-    "sgns": [{"negatives": "5, 5, 1"}],
-    "char": [{"name": "ava", "row": 2}],
+    "sgns": [{"negatives": "cat, cat, dog, bread"}, {"setup": 1, "center": "w0", "context": "w1",
+             "negatives": "w50, w23, w99, w4, w12", "lr": 0.01}],
+    "char": [{"name": "ava", "row": 2}, {"name": "anna", "row": 0, "lr": 0.5}],
 }
 ALL = lessons.lessons()
 

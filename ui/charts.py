@@ -161,3 +161,26 @@ def word_scatter(xy, words, title):
               {"mark": {"type": "point", "size": 80, "filled": True, "color": PALETTE[0]}},
               {"mark": {"type": "text", "dx": 8, "dy": -8, "align": "left"},
                "encoding": {"text": {"field": "word"}}}]})
+
+
+def distribution(words, raw, powered, drawn):
+    """Unigram probabilities beside their ^0.75 version, one pair of bars per word; the words
+    drawn as negatives marked with a triangle above their bars (and named in the legend)."""
+    drawn = set(drawn)
+    data = [{"word": str(w), "kind": kind, "p": _f(p), "drawn": i in drawn}
+            for i, w in enumerate(words) for kind, p in (("count / total", raw[i]),
+                                                          ("count^0.75, normalised", powered[i]))]
+    enc = {"x": {"field": "word", "type": "nominal", "sort": None, "title": None},
+           "xOffset": {"field": "kind"},
+           "y": {"field": "p", "type": "quantitative", "title": "probability"},
+           "color": {"field": "kind", "type": "nominal", "scale": {"range": PALETTE[:2]},
+                     "legend": {"orient": "top", "title": None}}}
+    show({"$schema": SCHEMA, "height": 220, "data": {"values": data}, "layer": [
+        {"mark": "bar", "encoding": enc},
+        {"transform": [{"filter": "datum.drawn && datum.kind != 'count / total'"}],
+         "mark": {"type": "point", "shape": "triangle-down", "filled": True, "size": 90,
+                  "color": PALETTE[5], "yOffset": -10},
+         "encoding": {"x": enc["x"], "y": enc["y"]}}]})
+    st.caption("Blue: how often each word occurs. Orange: the same counts to the power 0.75, "
+               "the distribution negatives are drawn from; the red triangles mark the drawn "
+               "words. The power lifts rare words and lowers frequent ones.")

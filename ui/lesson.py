@@ -7,7 +7,8 @@ State, in session state under the lesson's prefix:
 - `{prefix}_model`: the parameters, the step count, the random seed, the parameters at the
   last (re)start and the steps taken since (`log`), changed only by `apply` in a callback,
   all at once, so the parameters shown always equal the start replayed for the steps shown;
-- `{prefix}_hist`: the history of (label, settings, model) points for undo / redo;
+- `{prefix}_hist`: the history of (label, settings, model) points for undo / redo, and
+  `version`, counting its changes (the key of the weights' edit form);
 - `{prefix}_stage`: the stage shown.
 A state that cannot be used (bad words, a step that overflows) is refused with a message and
 the last good one stays on screen.
@@ -19,7 +20,7 @@ from typing import Callable
 import streamlit as st
 
 from core.common import check_lesson_lr
-from ui import cached, seedcheck, training, urlstate
+from ui import cached, classroom, locks, practice, seedcheck, training, urlstate
 from ui.format import md_text
 from ui.stepper import stepper
 
@@ -96,6 +97,14 @@ def int_param(setting, lo, hi):
     return UrlParam(setting, lambda text, settings: urlstate.int_in(lo, hi)(text))
 
 
+def index_param(setting, count):
+    """An index into a list whose length `count(settings)` depends on the other settings (a
+    window of the text...); written as 0 when past the end, where the lesson uses the first
+    (as `choose` does)."""
+    return UrlParam(setting, lambda text, settings: urlstate.int_in(0, count(settings) - 1)(text),
+                    lambda i, settings: str(i if 0 <= i < count(settings) else 0))
+
+
 def text_param(setting, check):
     """A text setting in the URL, checked by `check(text)` (raises ValueError)."""
     def parse(text, settings):
@@ -127,6 +136,7 @@ class Lesson:
     edit: dict = field(default_factory=dict)  # parameter name -> label: editable as text
     training: object = None         # ui.training.Training
     graph: tuple = ()               # the network's forward edges (from, to): ui/graph.py
+    table_rows: Callable = None     # (ctx) -> {key: row indices}: large tables show only these
     seed: object = None             # core.seeds.<lesson>: the source document's numbers
     step_stage: int = 0             # the stage shown after "Take this step"
     reset_label: str = "Reset to start"
@@ -134,6 +144,8 @@ class Lesson:
     seed_setting: str = ""          # a setting that is the model's random seed (a "Random seed"
                                     # box): New random init raises it, a typed one re-inits
     title_short: str = ""           # for exports
+    variant: Callable = None        # sheet number -> settings overrides for exercise sheets
+                                    # (ui/variants); None: the same settings, new weights
 
     def key(self, name):
         return f"{self.prefix}_{name}"
@@ -175,6 +187,7 @@ def _record(L, label):
     entries = h["entries"][:h["pos"] + 1] + [point]
     h["dropped"] += max(0, len(entries) - HISTORY_CAP)
     h["entries"], h["pos"] = entries[-HISTORY_CAP:], min(len(entries), HISTORY_CAP) - 1
+    h["version"] = h.get("version", 0) + 1
 
 
 def _flash(L, kind, text):
@@ -192,7 +205,8 @@ def init_state(L):
         if L.seed_setting:
             s[L.key(L.seed_setting)] = s.get(L.key("seed0"), 0)
         try:
-            s[L.key("model")] = _fresh_model(L, settings_of(L), s.get(L.key("seed0"), 0))
+            s[L.key("model")] = practice.link_model(L) or _fresh_model(  # a sheet's link
+                L, settings_of(L), s.get(L.key("seed0"), 0))
         except ValueError:  # the link's settings were checked; this is the defaults' safety net
             for name, value in L.settings.items():
                 s[L.key(name)] = copy.deepcopy(value)
@@ -273,6 +287,7 @@ def restore(L, i):
         _s()[L.key(name)] = copy.deepcopy(value)
     _s()[L.key("model")] = point["model"]
     h["pos"] = i
+    h["version"] = h.get("version", 0) + 1
 
 
 def _history_jump(L):
@@ -303,6 +318,13 @@ def settings_changed(L):
         _apply(L, "settings changed")
 
 
+def set_settings(L, values):
+    """Put several settings in place at once (a preset), as one history point."""
+    for name, value in values.items():
+        _s()[L.key(name)] = copy.deepcopy(value)
+    settings_changed(L)
+
+
 def apply_edits(L, version):
     """The edited parameter texts, if they can be used; else a message, nothing changed."""
     from ui.format import parse_matrix
@@ -331,37 +353,57 @@ def choose(L, where, label, name, labels, help=None):
     k = L.key(name)
     if not (isinstance(_s().get(k), int) and 0 <= _s()[k] < len(labels)):
         _s()[k] = 0
+    if locks.hidden(L, name):
+        return
     where.selectbox(label, list(range(len(labels))), key=k, format_func=lambda i: labels[i],
-                    on_change=settings_changed, args=(L,), help=help)
+                    on_change=settings_changed, args=(L,), **locks.widget(L, name, help))
+
+
+def choose_word(L, where, label, name, words, help=None):
+    """A selectbox over words, the setting holding the word itself."""
+    k = L.key(name)
+    if _s().get(k) not in words:
+        _s()[k] = words[0]
+    where.selectbox(label, list(words), key=k, on_change=settings_changed, args=(L,), help=help)
 
 
 def lr_input(L, where, label="Learning rate α", help=None):
     """The learning rate, typed (one range with the links: core.common.check_lesson_lr)."""
+    if locks.hidden(L, "lr"):
+        return
     where.number_input(label, key=L.key("lr"), format="%g", step=0.01, on_change=settings_changed,
-                       args=(L,), help=help)
+                       args=(L,), **locks.widget(L, "lr", help))
 
 
 def number(L, where, label, name, lo, hi, help=None):
     """A whole-number setting."""
+    if locks.hidden(L, name):
+        return
     where.number_input(label, lo, hi, key=L.key(name), step=1, on_change=settings_changed,
-                       args=(L,), help=help)
+                       args=(L,), **locks.widget(L, name, help))
 
 
 def text(L, where, label, name, area=False, help=None, height=None):
     """A text setting (words, a sentence, a corpus)."""
+    if locks.hidden(L, name):
+        return
     if area:
-        where.text_area(label, key=L.key(name), on_change=settings_changed, args=(L,), help=help,
-                        height=height)
+        where.text_area(label, key=L.key(name), on_change=settings_changed, args=(L,),
+                        height=height, **locks.widget(L, name, help))
     else:
-        where.text_input(label, key=L.key(name), on_change=settings_changed, args=(L,), help=help)
+        where.text_input(label, key=L.key(name), on_change=settings_changed, args=(L,),
+                         **locks.widget(L, name, help))
 
 
 def upload(L, where, label, name, decode, key="upload", types=("txt",), help=None):
     """A file uploader (widget `{prefix}_{key}`) that fills the text setting `name`: a new
     file is read by `decode(raw bytes, settings)` (a core function returning the text, or
-    raising ValueError), then used as if typed; else a message, and the text stays as it was."""
+    raising ValueError), then used as if typed; else a message, and the text stays as it was.
+    Locked or hidden with the text setting."""
+    if locks.hidden(L, name):
+        return
     where.file_uploader(label, type=list(types), key=L.key(key), on_change=_uploaded,
-                        args=(L, name, key, decode), help=help)
+                        args=(L, name, key, decode), **locks.widget(L, name, help))
 
 
 def _uploaded(L, name, key, decode):
@@ -403,19 +445,25 @@ def step_controls(L):
     c1.button("Take this step", key=L.key("take"), on_click=take_step, args=(L,),
               type="primary", width="stretch",
               help="Apply the update; the next step starts from the new values.")
-    if L.random_init:
+    weights = {"disabled": locks.locked(L, "weights"),
+               "help": locks.LOCK_HELP if locks.locked(L, "weights") else None}
+    if L.random_init and not locks.hidden(L, "weights"):
         c2.button("New random init", key=L.key("new_init"), on_click=new_init, args=(L,),
-                  width="stretch")
-    c3.button(L.reset_label, key=L.key("reset_params"), on_click=reset, args=(L,),
-              width="stretch")
+                  width="stretch", **weights)
+    if not locks.hidden(L, "weights"):
+        c3.button(L.reset_label, key=L.key("reset_params"), on_click=reset, args=(L,),
+                  width="stretch", **weights)
     c4.markdown(f"**Steps taken: {_model(L)['steps']}**")
     n, pos = len(h["entries"]), h["pos"]
+    if locks.hidden(L, "history"):
+        return
+    off = locks.locked(L, "history")
     c1, c2, c3 = st.columns([1, 1, 6], vertical_alignment="bottom")
     c1.button("Undo", icon=":material/undo:", key=L.key("undo"), on_click=restore,
-              args=(L, pos - 1), disabled=pos <= 0, width="stretch")
+              args=(L, pos - 1), disabled=pos <= 0 or off, width="stretch")
     c2.button("Redo", icon=":material/redo:", key=L.key("redo"), on_click=restore,
-              args=(L, pos + 1), disabled=pos >= n - 1, width="stretch")
-    if n > 1:
+              args=(L, pos + 1), disabled=pos >= n - 1 or off, width="stretch")
+    if n > 1 and not off:
         # A form: the choice counts only when "Go" is pressed, so a stale value sent with a
         # quick click elsewhere can never move the history.
         with c3.form(L.key("history_form"), border=False):
@@ -434,7 +482,9 @@ def step_controls(L):
 def edit_form(L, ctx):
     """The editable parameters as text, applied together with one button."""
     from ui.format import matrix_text
-    version = len(_hist(L)["entries"]) + _hist(L)["dropped"]
+    # A new key whenever the model may have changed (a step, undo, a history jump...): the
+    # text areas then show the current parameters, never those of an earlier point.
+    version = _hist(L).get("version", 0)
     with st.expander("Weights (editable)", expanded=False):
         with st.form(L.key("edit_form"), border=False):
             st.caption("One row per line, numbers separated by spaces or commas; rows follow the "
@@ -443,7 +493,9 @@ def edit_form(L, ctx):
             for col, (name, label) in zip(cols, L.edit.items()):
                 col.text_area(label, matrix_text(ctx.params[name]), height=130,
                               key=L.key(f"edit_{name}_{version}"))
-            st.form_submit_button("Use these weights", on_click=apply_edits, args=(L, version))
+            st.form_submit_button("Use these weights", on_click=apply_edits, args=(L, version),
+                                  disabled=locks.locked(L, "weights"),
+                                  help=locks.LOCK_HELP if locks.locked(L, "weights") else None)
 
 
 def run(L):
@@ -451,24 +503,30 @@ def run(L):
     from ui.routing import through_app
     through_app()
     init_state(L)
+    classroom.follow(L)  # a student following a class: the teacher's state
     decimals = int(_s().get("decimals", 4))
     st.title(L.title)
     with st.container(key=L.key("intro")):
         st.markdown(L.intro)
-    urlstate.url_notice(L.prefix)
+    notice = st.empty()  # the link's notice: filled once the stage count is known
     ctx = _good_ctx(L, decimals)
+    urlstate.check_stage(L, len(L.stages(ctx)))
+    with notice.container():
+        urlstate.url_notice(L.prefix)
     flash = _s().pop(L.key("flash"), None)
     if flash:
         getattr(st, flash[0])(md_text(flash[1]))
     with st.container(border=True, key=L.key("controls")):
         L.controls(ctx)
-        if L.edit:
+        if L.edit and not locks.hidden(L, "weights"):
             edit_form(L, ctx)
         step_controls(L)
     st.markdown(f"#### Step {ctx.steps + 1}: {L.headline(ctx)}")
     stepper(L, ctx)
     if L.seed is not None:
         seedcheck.summary(L.seed, ctx)
-    if L.training is not None:
+    practice.panels(L, ctx)  # What if…, the learning-rate lens
+    if L.training is not None and not locks.hidden(L, "train"):
         st.divider()
         training.panel(L, ctx, L.training)
+    practice.teacher_panels(L, ctx)  # exercise sheets, Share this lesson

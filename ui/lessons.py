@@ -2,7 +2,7 @@
 bench scripts read. Each lives in its page file (pages/<file>.py defines `L`)."""
 import importlib
 
-FILES = ("tiny_word2vec",)
+FILES = ("tiny_word2vec", "manual_backprop", "cbow", "cbow_torch", "sgns", "char_mlp")
 
 
 def lessons():

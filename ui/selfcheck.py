@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui import grading
 from ui.format import md_text, num, tex_num
 
 _TOKEN = re.compile(r"[^\s,;\[\]()]+")
@@ -93,25 +94,64 @@ def _labels(key, shape, axes):
     return out
 
 
+def _mark(v):
+    if isinstance(v, str) or v is None:
+        return grading.MARK[v]
+    return "✓ right" if v else "✗ wrong"
+
+
 def _result_table(labels, typed, exact, verdicts, decimals):
     st.table(pd.DataFrame({"entry": [md_text(x) for x in labels],  # st.table renders Markdown
                            "yours": ["?" if np.isnan(x) else f"{x:g}" for x in typed],
                            "exact": [num(x, decimals) for x in exact],
-                           "mark": ["–" if v is None else ("✓ right" if v else "✗ wrong")
-                                    for v in verdicts]}))
+                           "mark": [_mark(v) for v in verdicts]}))
 
 
-def quiz(prefix, i, stage, trace, decimals, axes):
-    """Hide stage i's numbers until a prediction is entered; True once revealed."""
+def _source_lines(ctx, stage, key, shape):
+    """{entry index: the worksheet Line whose result is that entry of `key`}."""
+    from ui.worksheet import Line
+    found = {}
+    for line in (stage.lines(ctx) if ctx is not None and stage.lines else []):
+        if isinstance(line, Line) and line.result.src and line.result.src[0] == key:
+            found.setdefault(tuple(line.result.src[1]), line)
+    return {j: found[idx] for j, idx in enumerate(np.ndindex(shape)) if idx in found}
+
+
+def _score(prefix):
+    return st.session_state.setdefault(f"{prefix}_quiz_score", [])
+
+
+def score_box(prefix, title="Quiz"):
+    """The session's quiz score and its summary to download (CSV, Markdown)."""
+    records = _score(prefix)
+    c1, c2, c3 = st.columns([6, 2, 2], vertical_alignment="center")
+    c1.markdown(grading.score_line(records))
+    if records:
+        c2.download_button("My score (CSV)", lambda: grading.summary_csv(records),
+                           f"{prefix}_quiz_score.csv", "text/csv", key=f"{prefix}_quiz_dl_csv",
+                           on_click="ignore")
+        c3.download_button("My score (Markdown)", lambda: grading.summary_md(records, title),
+                           f"{prefix}_quiz_score.md", "text/markdown",
+                           key=f"{prefix}_quiz_dl_md", on_click="ignore")
+
+
+def quiz(prefix, i, stage, trace, decimals, axes, ctx=None):
+    """Hide stage i's numbers until a prediction is entered; True once revealed. Each entry
+    is graded right (within the tolerance), close (within 10×) or wrong, and kept in the
+    session's score; the lines that give the entries missed are shown."""
     revealed = st.session_state.setdefault(f"{prefix}_revealed", set())
     fp = _fingerprint(trace, i)
+    title = getattr(getattr(ctx, "lesson", None), "title", "Quiz")
     if fp in revealed:
+        score_box(prefix, title)
         return True
     st.info("Quiz: predict before you look. Enter your values (or signs), then reveal.")
     c1, c2, c3 = st.columns([2, 2, 2])
     key = c1.selectbox("Quantity", stage.keys, key=f"{prefix}_quiz_key_{i}")
     mode = c2.radio("Predict", ["values", "signs"], horizontal=True, key=f"{prefix}_quiz_mode_{i}")
-    tol = c3.number_input("Tolerance", 0.0, 10.0, 0.01, format="%.4f", key=f"{prefix}_quiz_tol")
+    tol = c3.number_input("Tolerance", 0.0, 10.0, 0.01, format="%.4f", key=f"{prefix}_quiz_tol",
+                          help="Right: within this of the exact value; close: within ten times "
+                               "it.")
     exact = np.ravel(np.asarray(trace[key], dtype=np.float64))
     with st.form(key=f"{prefix}_quiz_form_{i}", border=False):
         text = st.text_input(f"Your prediction for {key}: {exact.size} "
@@ -119,29 +159,47 @@ def quiz(prefix, i, stage, trace, decimals, axes):
                              "? to skip", key=f"{prefix}_quiz_text_{i}")
         go = st.form_submit_button("Reveal")
     if not go:
+        score_box(prefix, title)
         return False
     try:
         if mode == "values":
             typed = parse_typed(text, exact.size)[0]
-            verdicts = [None if np.isnan(v) else bool(abs(v - x) <= tol + 1e-12)
-                        for v, x in zip(typed, exact)]
+            verdicts = grading.grade(typed, exact, tol)
         else:
             typed = parse_signs(text, exact.size)
-            verdicts = [None if np.isnan(s) else bool(s == np.sign(x)) for s, x in zip(typed, exact)]
+            verdicts = grading.grade_signs(typed, exact)
     except ValueError as err:
         st.error(md_text(err))
         return False
     revealed.add(fp)
-    n_right = sum(v is True for v in verdicts)
+    shape = np.shape(trace[key])
+    labels = _labels(key, shape, axes)
     st.session_state[f"{prefix}_quiz_result_{i}"] = (key, typed, verdicts)
-    st.success(f"{n_right} of {sum(v is not None for v in verdicts)} right.")
-    _result_table(_labels(key, np.shape(trace[key]), axes), typed, exact, verdicts, decimals)
+    _score(prefix).extend(
+        {"step": (ctx.steps + 1) if ctx is not None else "", "stage": f"{i + 1}. {stage.name}",
+         "quantity": key, "entry": label, "predicted": mode,
+         "yours": "" if np.isnan(t) else f"{t:g}", "exact": repr(float(x)), "verdict": v}
+        for label, t, x, v in zip(labels, typed, exact, verdicts) if v is not None)
+    n = {k: sum(v == k for v in verdicts) for k in ("right", "close", "wrong")}
+    st.success(f"{n['right']} of {sum(v is not None for v in verdicts)} right"
+               + (f", {n['close']} close" if n["close"] else "") + ".")
+    _result_table(labels, typed, exact, verdicts, decimals)
+    missed = [j for j, v in enumerate(verdicts) if v in ("close", "wrong")]
+    sources = _source_lines(ctx, stage, key, shape) if missed else {}
+    shown = [j for j in missed if j in sources][:6]
+    if shown:
+        st.markdown("The lines that give the entries you missed:")
+        for j in shown:
+            st.latex(sources[j].tex(decimals))
+    score_box(prefix, title)
     return True
 
 
-def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, presets=None):
+def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, presets=None,
+               lesson=None):
     """Type or paste your own numbers for a quantity; each is marked, the first wrong one
-    is pointed at with the line that gives the right value."""
+    is pointed at with the line that gives the right value. With a lesson, a sheet code
+    (ui/variants) checks them against that exercise sheet's step instead."""
     with st.expander("Check my hand calculation", icon=":material/edit:"):
         key = st.selectbox("Quantity", stage.keys, key=f"{prefix}_hc_key_{i}")
         text_key = f"{prefix}_hc_text_{i}"
@@ -151,8 +209,21 @@ def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, pre
         shape = np.shape(trace[key])
         st.text_area(f"Your {key}: {int(np.prod(shape))} numbers in table order (rows one per "
                      "line); ? skips one", key=text_key, height=100)
+        code = st.text_input("Sheet code (from an exercise sheet; empty: the step shown)",
+                             key=f"{prefix}_hc_code", placeholder=f"{lesson.url_path}-1",
+                             max_chars=200) if lesson is not None else ""
         if not st.button("Check", key=f"{prefix}_hc_check_{i}"):
             return
+        if str(code or "").strip():
+            from ui import practice
+            try:
+                trace, lines, axes, code = practice.sheet_check(lesson, i, code, decimals)
+            except ValueError as err:
+                st.error(f"The sheet code cannot be used: {md_text(err)}. Nothing was checked; "
+                         "your numbers are kept.")
+                return
+            carried = None
+            st.caption(f"Checked against sheet {code}.")
         exact = np.ravel(np.asarray(trace[key], dtype=np.float64))
         try:
             typed, typed_dec, typed_exp = parse_typed(st.session_state[text_key], exact.size,

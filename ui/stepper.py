@@ -10,7 +10,7 @@ from typing import Callable, NamedTuple
 
 import streamlit as st
 
-from ui import cached, graph, keys, seedcheck, selfcheck, urlstate
+from ui import cached, classroom, graph, keys, locks, seedcheck, selfcheck, urlstate
 from ui.export import downloads
 from ui.tables import MARK_LEGEND, markdown_table, matrix_table
 from ui.worksheet import render
@@ -63,9 +63,10 @@ def stepper_buttons(L, stages):
         c5.button("Take this step", key=L.key("take_p"), on_click=take_step, args=(L,),
                   width="stretch", help="Apply the update (the same as the button above the "
                   "stepper, which presenter mode hides).")
-    else:
-        c5.toggle("Quiz", key=L.key("quiz"), help="Hide each stage's numbers until you have "
-                  "predicted them.")
+    elif not locks.hidden(L, "quiz"):
+        c5.toggle("Quiz", key=L.key("quiz"), disabled=locks.locked(L, "quiz"),
+                  help=locks.LOCK_HELP if locks.locked(L, "quiz") else "Hide each stage's "
+                  "numbers until you have predicted them.")
     trail = " → ".join(f"**[{i + 1}. {s.name}]**" if i == cur else
                        (f"{i + 1}. {s.name} ✓" if i < cur else f"{i + 1}. {s.name}")
                        for i, s in enumerate(stages))
@@ -93,8 +94,17 @@ def check_line(diffs, keys, tol=TOLERANCE):
 
 
 def _table_args(ctx, axes, marks, k):
+    """(values, decimals, row labels, column labels, marks) of one table; a lesson's
+    `table_rows` can keep a large table to the rows a step touches."""
     rows, cols = axes.get(k, (None, None))
-    return ctx.trace[k], ctx.decimals, rows, cols, marks.get(k)
+    values, mark = ctx.trace[k], marks.get(k)
+    keep = (ctx.lesson.table_rows(ctx) if ctx.lesson.table_rows else {}).get(k)
+    if keep is not None:
+        keep = list(dict.fromkeys(keep))
+        values = values[keep]
+        rows = [rows[i] if rows is not None else i for i in keep]
+        mark = None if mark is None else mark[keep]
+    return values, ctx.decimals, rows, cols, mark
 
 
 def presenting():
@@ -184,18 +194,19 @@ def stepper(L, ctx):
             stage_head(stage)
             numeric = bool(stage.keys)  # text stages (tokens, windows...) have nothing to predict
             if numeric and st.session_state.get(L.key("quiz")) and not selfcheck.quiz(
-                    L.prefix, i, stage, ctx.trace, ctx.decimals, axes):
+                    L.prefix, i, stage, ctx.trace, ctx.decimals, axes, ctx=ctx):
                 continue
             lines, box = render_stage(ctx, stage, axes, marks)
             checks.append((box, stage.keys))
             if numeric and not presenting():
                 selfcheck.hand_check(L.prefix, i, stage, ctx.trace, ctx.decimals, axes, lines,
                                      *(seedcheck.hand_check(L.seed, ctx) if L.seed is not None
-                                       else (None, None)))
+                                       else (None, None)), lesson=L)
     if not presenting():
         with st.container(key=L.key("exports")):
             downloads(L.prefix, L.title_short or L.title, stages, ctx, axes)
     urlstate.write_lesson_url(L, ctx, cur)
+    classroom.lead(L, ctx, cur, len(stages))  # here, as Next reruns only this fragment
     if not cached.torch_ready():
         for box, k in checks:
             if k:

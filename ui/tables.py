@@ -28,11 +28,18 @@ def grid(values, rows=None, cols=None, name=None):
     return arr, [str(x) for x in rows], [str(x) for x in cols]
 
 
+MAX_ROWS, MAX_COLS = 30, 20  # a larger table shows its first rows / columns (the CSV has all)
+
+
 def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None):
-    """A Markdown table of values; `marks`: array of '', 'target', 'touched', 'changed'."""
+    """A Markdown table of values; `marks`: array of '', 'target', 'touched', 'changed'.
+    A table larger than MAX_ROWS × MAX_COLS shows its top-left part and says so."""
     arr, row_labels, col_labels = grid(values, rows, cols, name)
     m = (np.asarray(marks, dtype=object).reshape(arr.shape) if marks is not None
          else np.full(arr.shape, "", dtype=object))
+    n_rows, n_cols = arr.shape
+    arr, m = arr[:MAX_ROWS, :MAX_COLS], m[:MAX_ROWS, :MAX_COLS]
+    row_labels, col_labels = row_labels[:MAX_ROWS], col_labels[:MAX_COLS]
     corner = md_text(name) if name else " "
     lines = ["| " + corner + " | " + " | ".join(md_text(c) for c in col_labels) + " |",
              "|:---|" + "---:|" * arr.shape[1]]
@@ -47,9 +54,22 @@ def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None
     return "\n".join(lines)
 
 
+def cut_note(values):
+    """'' or a sentence saying which part of a large table is shown."""
+    arr = np.atleast_2d(np.asarray(values))
+    if arr.shape[0] <= MAX_ROWS and arr.shape[1] <= MAX_COLS:
+        return ""
+    return (f"Showing {min(arr.shape[0], MAX_ROWS)} of {arr.shape[0]} rows and "
+            f"{min(arr.shape[1], MAX_COLS)} of {arr.shape[1]} columns; the CSV export has "
+            "every number.")
+
+
 def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None):
     """Render values as a table with `name` in its corner."""
     st.markdown(markdown_table(values, decimals, rows, cols, marks, name))
+    note = cut_note(values)
+    if note:
+        st.caption(note)
 
 
 def records_table(rows):

@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from ui import charts
+from ui import charts, locks
 from ui.format import md_text
 from ui.tables import matrix_table
 
@@ -82,7 +82,9 @@ def panel(L, ctx, T):
             col.number_input(f.label, key=k, help=f.help or None,
                              step=1 if isinstance(f.default, int) else None,
                              format=None if isinstance(f.default, int) else "%g")
-    clicked = cols[-1].button("Train", key=L.key("train"), type="primary", width="stretch")
+    clicked = cols[-1].button("Train", key=L.key("train"), type="primary", width="stretch",
+                              disabled=locks.locked(L, "train"),
+                              help=locks.LOCK_HELP if locks.locked(L, "train") else None)
     st.caption("Any click while it trains stops it; the model trained so far is kept.")
     curve_box, side_box = st.columns(2)
     curve = curve_box.empty()

@@ -147,10 +147,23 @@ def _apply_stage(L, text, problems):
         problems.append(_problem("stage", text, err))
 
 
+def check_stage(L, n):
+    """The link's stage against the lesson's n stages (known only once the page has its
+    step): past the last one, the first stage is shown, with the notice."""
+    s = st.session_state
+    if s.pop(L.key("stage_from_url"), False) and not 0 <= s[L.key("stage")] < n:
+        text = str(s[L.key("stage")] + 1)
+        s[L.key("stage")] = 0
+        s.setdefault(f"{L.prefix}_url_notice", []).append(
+            _problem("stage", text, f"must be between 1 and {n}"))
+
+
 def read_lesson_url(L):
     """Apply the link's parameters to a new session's lesson state."""
     query = st.query_params.to_dict()
     settings, stage, seed, problems = _parse_lesson_query(L, query)
+    from ui import practice  # a sheet's variant, lock and hide (ui/practice.py, ui/locks.py)
+    settings, seed = practice.read_link(L, query, settings, seed, problems)
     st.session_state.update({L.key(k): v for k, v in settings.items()})
     st.session_state[L.key("seed0")] = seed
     if stage is not None:
@@ -165,6 +178,7 @@ def follow_browser_history(L):
     last = st.session_state.get(L.key("url_last"))
     query = st.query_params.to_dict()
     query.pop("decimals", None)
+    query.pop("class", None)  # a class link (ui/classroom.py)
     if last is None or not query or query == last:  # no parameters: opened from the menu
         return
     current = {name: st.session_state[L.key(name)] for name in L.settings}
@@ -187,6 +201,8 @@ def lesson_query(L, ctx, stage):
 
 def write_lesson_url(L, ctx, stage):
     """Put the lesson's state in the address bar (a browser history entry per change)."""
-    q = lesson_query(L, ctx, stage)
+    from ui import practice  # the link's lock / hide, and the sheet variant shown
+    q = {**lesson_query(L, ctx, stage), **practice.url_extras(L)}
     st.session_state[L.key("url_last")] = dict(q)
-    write_url({**q, "decimals": ctx.decimals})
+    kept = {"class": st.query_params["class"]} if "class" in st.query_params else {}
+    write_url({**q, "decimals": ctx.decimals, **kept})  # a class link stays

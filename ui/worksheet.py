@@ -208,12 +208,26 @@ class Line:
 def sgd(label, params, trace, name, new_name, grad_name, index, lr):
     """label = old − α·grad = new for one entry of a parameter."""
     index = tuple(index)
-    alpha = Num(lr, ("lr", ()), False, None if lr >= 1e-4 else 6)
-    return Line(label, sub(val(params, name, *index), mul(alpha, val(trace, grad_name, *index,
-                                                                       paren=True))),
-                val(trace, new_name, *index))
+    return update(label, val(params, name, *index), lr, val(trace, grad_name, *index, paren=True),
+                  val(trace, new_name, *index))
 
 
 def render(lines, dec):
     """The LaTeX strings of these lines (plain strings pass through)."""
     return [ln.tex(dec) if isinstance(ln, Line) else ln for ln in lines]
+
+
+def alpha(lr):
+    """The learning rate as a worksheet number (6 decimals when it is tiny)."""
+    return Num(lr, ("lr", ()), False, None if lr >= 1e-4 else 6)
+
+
+def update(label, old, lr, grad, new):
+    """label = old − α·(grad) = new, `grad` any expression (a sum of several gradients...)."""
+    return Line(label, sub(old, mul(alpha(lr), grad if isinstance(grad, Num) else paren(grad))),
+                new)
+
+
+def copies(label, trace, key, n):
+    """label(i) = trace[key][i] for i < n: a vector read from a table, entry by entry."""
+    return [Line(label(i), None, val(trace, key, i)) for i in range(n)]

@@ -17,6 +17,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from core import cbow_mlp as cm
 from core import cbow_torch as ct
 from core import corpus
+from core.seeds import cbow as cbow_notes
 from core import manual_backprop as mb
 from core import tiny_word2vec as tw
 from tests.e2e.conftest import RUN_END_MS, alerts, exceptions, new_context, open_app, screenshot, \
@@ -25,7 +26,8 @@ from tests.e2e.conftest import RUN_END_MS, alerts, exceptions, new_context, open
 pytestmark = pytest.mark.browser
 
 SHOWN = 0.5e-4 + 1e-9        # a value shown with 4 decimals is within half a unit of the 4th
-FOUR_DECIMALS = re.compile(r"^-?\d+\.\d{4}$")
+# 4 decimals, or 4 significant digits when that would hide the value (ui.format.num)
+FOUR_DECIMALS = re.compile(r"^-?(\d+\.\d{4}|\d\.\d{3}e[+-]\d{2,})$")
 WJ = "\u2060"                # the invisible word joiner ui.format.md_text puts after ':'
 
 
@@ -68,7 +70,8 @@ def dims(d):
 
 MB_VOCAB = mb.vocab_first_appearance(" ".join(mb.SEED_WORDS).lower().split())
 MB_DIM, MB_SEED, MB_WORD = 10, 0, 4
-MB_EMB, MB_LIN = mb.init_params(len(MB_VOCAB), MB_DIM, MB_SEED)
+MB_PARAMS = mb.init_params(len(MB_VOCAB), MB_DIM, MB_SEED)
+MB_EMB, MB_LIN = MB_PARAMS["embedding"], MB_PARAMS["linear"]
 MB = Lesson(
     "manual_backprop", "mb",
     [("Forward", ("e", "x", "o", "loss")), ("dL/do", ("dL_do",)), ("dL/dx", ("dL_dx",)),
@@ -76,7 +79,8 @@ MB = Lesson(
     {"e": (None, dims(MB_DIM)), "x": (None, MB_VOCAB), "o": (None, MB_VOCAB),
      "loss": (None, ["value"]), "dL_do": (None, MB_VOCAB), "dL_dx": (None, MB_VOCAB),
      "dL_de": (None, dims(MB_DIM)), "embedding_new": (MB_VOCAB, dims(MB_DIM))},
-    lambda lr: mb.step(MB_EMB, MB_LIN, MB_WORD, lr), 1.0, 0.25, "mb_lr", "{:.4f}")
+    lambda lr: mb.step(MB_EMB, MB_LIN, MB_WORD, lr), 1.0, 0.25, "mb_lr",
+    "{:g}")  # the framework's learning-rate box shows %g
 
 # --- CBOW from raw text: the course's sentence, C = 2, N = 3, window 0, course weights ----------
 
@@ -99,16 +103,18 @@ CBOW = Lesson(
      "loss": (None, ["value"]), "grad_W1": (HID, CB_VOCAB), "W1_new": (HID, CB_VOCAB),
      "grad_W2": (CB_VOCAB, HID), "W2_new": (CB_VOCAB, HID)},
     lambda lr: cm.sgd_step(cm.COURSE_PARAMS, CB_X, CB_Y, lr), cm.DEFAULT_LR, 0.5, "cbow_lr",
-    "{:.4f}")
-# The course notes' printed numbers each stage sets beside the exact ones (stage index -> keys).
+    "{:g}")  # the framework's learning-rate box shows %g
+# The course notes' printed numbers each stage sets beside the exact ones (stage index -> keys),
+# in the order the notes print them.
 CB_COURSE_KEYS = {3: ("x", "y"), 4: ("z1", "h", "z2"), 5: ("y_hat", "loss"),
-                  6: ("grad_W2", "grad_b2", "grad_W1", "grad_b1")}
+                  6: ("grad_W1", "grad_W2", "grad_b1", "grad_b2")}
 
 # --- torch CBOW: quick, brown, jumps, over -> fox, d = 5, seed 0, lr 0.01 -----------------------
 
 CT_VOCAB = list(ct.VOCAB)
 CT_DIM, CT_SEED = 5, 0
-CT_E, CT_W, CT_B = ct.init_params(len(CT_VOCAB), CT_DIM, CT_SEED)
+CT_PARAMS = ct.init_params(len(CT_VOCAB), CT_DIM, CT_SEED)
+CT_E, CT_W, CT_B = CT_PARAMS["E"], CT_PARAMS["W"], CT_PARAMS["b"]
 CT_CONTEXT = [CT_VOCAB.index(w) for w in ct.DEFAULT_CONTEXT]
 CT_TARGET = CT_VOCAB.index(ct.DEFAULT_TARGET)
 CBOWT = Lesson(
@@ -124,7 +130,7 @@ CBOWT = Lesson(
      **{k: (CT_VOCAB, dims(CT_DIM)) for k in ("grad_W", "grad_E", "E_new", "W_new")},
      "loss": (None, ["value"])},
     lambda lr: ct.sgd_step(CT_E, CT_W, CT_B, CT_CONTEXT, CT_TARGET, lr), ct.SEED_LR, 0.5,
-    "cbowt_lr", "{:.4f}")
+    "cbowt_lr", "{:g}")  # the framework's learning-rate box shows %g
 
 # --- tiny word2vec (for the session test): the README's example, cat... -> dog, lr 0.1 --------
 
@@ -172,7 +178,7 @@ def shown_lr(page):
 def assert_stage(page, lesson, i, trace):
     """Stage i (0-based) is the current one and every number table in it matches `trace`."""
     title, keys = lesson.stages[i]
-    assert stage_title(page, lesson) == f"▶ Stage {i + 1} of {len(lesson.stages)}: {title}"
+    assert stage_title(page, lesson) == f"Stage {i + 1} of {len(lesson.stages)}: {title}"
     for k in keys:
         assert_table(page, lesson, k, trace[k])
     named = {t["name"] for t in tables(page, lesson.current) if t["visible"]}
@@ -189,7 +195,7 @@ def go(page, lesson, button, i):
     is for what the click must show.)"""
     page.locator(button).click()
     expect(page.locator(f"{lesson.current} h3").first).to_have_text(
-        f"▶ Stage {i + 1} of {len(lesson.stages)}: {lesson.stages[i][0]}", timeout=RUN_END_MS)
+        f"Stage {i + 1} of {len(lesson.stages)}: {lesson.stages[i][0]}", timeout=RUN_END_MS)
     wait_idle(page)
 
 
@@ -251,41 +257,49 @@ def raw_table(page, lesson, name):
 
 
 def course_rows(trace, keys):
-    """(label, printed, exact, printed decimals) per number the page sets beside the notes';
-    printed / exact are None where the notes print another shape."""
+    """(label, printed, exact, printed decimals, sizes) per number the page sets beside the
+    notes', labelled with the table's row / column names; printed / exact are None where the
+    notes print another shape (sizes: the notes' count and ours)."""
     out = []
-    for key in keys:
-        printed, dec = cm.COURSE_PRINTED[key]
+    for key in (k for k in cbow_notes.COURSE_PRINTED if k in keys):
+        printed, dec = cbow_notes.COURSE_PRINTED[key]
         printed, ours = np.ravel(np.asarray(printed, dtype=np.float64)), np.ravel(trace[key])
         if printed.shape != ours.shape:
-            out.append((key, None, None, dec, f"{printed.size} numbers", f"{ours.size} numbers"))
+            out.append((key, None, None, dec, (printed.size, ours.size)))
             continue
+        rows, cols = CBOW.axes[key]
+        names = [rows, cols] if rows is not None else [cols]
         shape = np.shape(trace[key])
         for flat, (p, x) in enumerate(zip(printed, ours)):
-            idx = ", ".join(str(int(j)) for j in np.unravel_index(flat, shape)) if shape else ""
-            out.append((f"{key}[{idx}]" if idx else key, p, x, dec, None, None))
+            idx = ", ".join(n[j] for n, j in zip(names, np.unravel_index(flat, shape)))
+            out.append((f"{key}[{idx}]" if shape else key, p, x, dec, None))
     return out
 
 
-def assert_course_table(page, trace, keys):
-    """The course table: the notes' value to its printed decimals, ours to 8 decimals, the
-    difference to its 2 significant digits, and a verdict that follows from them."""
+def assert_course_table(page, trace, keys, decimals=4):
+    """The course table: the notes' value to its printed decimals, ours to 2 more than shown
+    (or printed), the difference to its 2 significant digits, the rounding that explains up to
+    half a unit of the printed last digit, and a verdict that follows from them."""
     cols, rows = raw_table(page, CBOW, "quantity")
-    assert cols == ["notes", "exact", "difference", "verdict"]
+    assert cols == ["printed", "exact", "difference", "rounding explains up to", "verdict"]
     want = course_rows(trace, keys)
-    assert [r[0] for r in rows] == [w[0] for w in want]
+    assert [r[0].replace(WJ, "") for r in rows] == [w[0] for w in want]
     offs = 0
-    for (label, p, x, dec, p_size, x_size), (_, notes, exact, diff, verdict) in zip(want, rows):
+    for (label, p, x, dec, sizes), (_, notes, exact, diff, tol, verdict) in zip(want, rows):
+        assert abs(float(tol) - 0.5 * 10.0 ** -dec) <= 0.05 * 0.5 * 10.0 ** -dec, (label, tol)
         if p is None:                                    # the notes print another shape
-            assert (notes, exact, diff) == (p_size, x_size, "shape"), label
-            assert "wrong shape" in verdict, label
+            assert (notes, exact, diff) == ("shape", "shape", "shape"), label
+            assert verdict.startswith("off") and \
+                f"print {sizes[0]} numbers for {sizes[1]} entries" in verdict, (label, verdict)
             offs += 1
             continue
+        shown = max(decimals, dec) + 2
         assert abs(float(notes) - p) <= 0.5 * 10.0 ** -dec + 1e-12, (label, notes, p)
-        assert abs(float(exact) - x) <= 0.5 * 10.0 ** -max(dec, 8) + 1e-12, (label, exact, x)
+        assert len(exact.split(".")[1]) == shown, (label, exact)
+        assert abs(float(exact) - x) <= 0.5 * 10.0 ** -shown + 1e-12, (label, exact, x)
         assert abs(float(diff) - (p - x)) <= 0.05 * abs(p - x), (label, diff, p - x)
         off = abs(p - x) > 0.5 * 10.0 ** -dec + 1e-12
-        assert verdict.startswith("⚠ off") if off else verdict.startswith("✓"), (label, verdict)
+        assert verdict.startswith("off") if off else verdict.startswith("right"), (label, verdict)
         offs += off
     return offs
 
@@ -314,7 +328,7 @@ def check_cbow_extras(page, i, trace):
         offs = assert_course_table(page, trace, CB_COURSE_KEYS[i])
         if i == 6:      # the notes' grad_W1 is wrong and their "Grad b1" has 5 numbers
             assert offs >= 2
-            assert "Common mistake in the notes" in text
+            assert "Common mistake in the CBOW course notes" in text
     else:
         assert not [t for t in tables(page, CBOW.current) if t["name"] == "quantity"]
 

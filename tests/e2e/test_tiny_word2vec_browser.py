@@ -68,23 +68,25 @@ def test_click_through_every_stage_matches_the_core(page, server):
     assert "stage=5" in page.url
 
 
-def test_learning_rate_input_and_slider_change_w_new(page, server):
+def test_learning_rate_input_and_its_step_change_w_new(page, server):
     open_app(page, server, f"{PAGE}?stage=5", READY)
     assert_matches(page, "W_new", core_step()["W_new"])
-    exact = page.locator(".st-key-tiny_lr_exact input")
-    exact.fill("0.5")
-    exact.press("Enter")
+    box = page.locator(".st-key-tiny_lr input")
+    box.fill("0.5")
+    box.press("Enter")
     wait_idle(page)
     assert_matches(page, "W_new", core_step(lr=0.5)["W_new"])
     assert_matches(page, "E_new", core_step(lr=0.5)["E_new"])
     assert "α = 0.5" in page.locator("h4").first.text_content()
     assert "lr=0.5" in page.url
-    # The slider moves by its step (0.005) from the keyboard, and the exact box follows it.
-    page.locator(".st-key-tiny_lr input[type='range']").press("ArrowRight")
+    # The box moves by its step (0.01) from the keyboard, and the numbers follow it.
+    box.press("ArrowUp")
     wait_idle(page)
-    assert_matches(page, "W_new", core_step(lr=0.505)["W_new"])
-    expect(exact).to_have_value("0.505000")
-    screenshot(page, "tiny_word2vec_lr_0.505")
+    assert_matches(page, "W_new", core_step(lr=0.51)["W_new"])
+    expect(box).to_have_value("0.51")
+    assert "α = 0.51" in page.locator("h4").first.text_content()
+    assert "lr=0.51" in page.url
+    screenshot(page, "tiny_word2vec_lr_0.51")
 
 
 def test_keyboard_shortcuts_step_the_lesson(page, server):
@@ -114,7 +116,7 @@ def test_url_reproduces_the_screen(page, server, browser):
     wait_idle(page)
     assert_matches(page, "W_new", trace["W_new"])
     url, before = page.url, tables(page, CURRENT)
-    assert "stage=5" in url and "center=cat" in url and "lr=0.3" in url
+    assert "stage=5" in url and "center=cat" in url and "lr=0.3" in url and "seed=0" in url
     # The same address in another browser (a new session) shows the same screen.
     other = new_context(browser)
     try:
