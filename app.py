@@ -14,13 +14,18 @@ PRESENTER_CSS = """<style>
 .stMarkdown p, .stMarkdown li, .stMarkdown td, .stMarkdown th, .stMarkdown code,
 [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stCaptionContainer"] p
   { font-size: 1.3rem !important; }
-.katex { font-size: 1.45em !important; }
-[data-testid="stLatex"], .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
+.katex { font-size: 1.3em !important; }
+.katex-display { overflow: visible !important; }
 h1 { font-size: 2.2rem !important; } h2, h3 { font-size: 1.8rem !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
 div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_exports"],
 div[class*="st-key-"][class*="_intro"] { display: none !important; }
 .block-container { padding-top: 1rem !important; }
+</style>"""
+# Always: captions dark enough for WCAG AA (Streamlit's grey is 3.9:1 on white; this is 6:1).
+BASE_CSS = """<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, kbd
+  { color: #4a4a4a !important; opacity: 1 !important; }
 </style>"""
 # High contrast: black on white, thick borders, underlined links, bold marks.
 CONTRAST_CSS = """<style>
@@ -46,6 +51,7 @@ with st.sidebar:
               help="For a projector: large type, the current stage only, the sidebar out of "
                    "the way; → / ← / PageDown / PageUp / Space step the lesson.")
     st.toggle("High contrast", key="contrast", help="Black on white with thick borders.")
+st.html(BASE_CSS)
 if st.session_state.get("presenter"):
     st.html(PRESENTER_CSS)
     st.button("Leave presenter mode", icon=":material/close_fullscreen:", key="presenter_off",

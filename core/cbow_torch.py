@@ -1,4 +1,5 @@
-"""The torch word2vec notebook's CBOW: mean of the context embeddings -> Linear -> CrossEntropy -> SGD.
+"""The torch word2vec notebook's CBOW: mean of the context embeddings -> Linear ->
+CrossEntropy -> SGD.
 
     context_vectors = E[context]        (C, d)
     h = mean(context_vectors)           (d,)
@@ -14,7 +15,8 @@ import numpy as np
 from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_table,
                          check_whole, needs_shift, one_hot, parse_word_list, softmax_parts)
 
-VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")  # the seed's word_to_ix
+# the notebook's word_to_ix
+VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")
 DEFAULT_CONTEXT = ("quick", "brown", "jumps", "over")
 DEFAULT_TARGET = "fox"
 SEED_DIM, SEED_LR = 5, 0.01
@@ -112,7 +114,7 @@ def _check(E, W, b, context, target, lr):
 
 
 def sgd_step(E, W, b, context, target, lr):
-    """One CBOW step in numpy, equal to the seed's torch model; returns its Trace."""
+    """One CBOW step in numpy, equal to the notebook's torch model; returns its Trace."""
     E, W, b, context, target, lr = _check(E, W, b, context, target, lr)
     V, C = E.shape[0], len(context)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -139,14 +141,14 @@ def sgd_step(E, W, b, context, target, lr):
 
 
 def torch_step(E, W, b, context, target, lr):
-    """The seed's CBOWModel run in torch (float64) from these parameters: the oracle."""
+    """The notebook's CBOWModel run in torch (float64) from these parameters: the oracle."""
     import torch
     from torch import nn
 
     E, W, b, context, target, lr = _check(E, W, b, context, target, lr)
     V, d = E.shape
 
-    class CBOWModel(nn.Module):  # the seed's model; forward also keeps embeds and h for their grads
+    class CBOWModel(nn.Module):  # the notebook's; forward also keeps embeds and h for their grads
         def __init__(self, vocab_size, embedding_dim):
             super().__init__()
             self.embeddings = nn.Embedding(vocab_size, embedding_dim)

@@ -30,10 +30,10 @@ def vocab_first_appearance(words):
 def vocab_of(sentence, max_words=MAX_WORDS):
     """The sentence's words (lower-cased, split at spaces, each cleaned as
     core.common.clean_word does) in first-appearance order; ValueError with a clear message."""
-    tokens = str(sentence).lower().split()
+    tokens = str(sentence).split(maxsplit=MAX_TOKENS)  # (megabytes are not split up)
     if len(tokens) > MAX_TOKENS:
         raise ValueError(f"the sentence is too long: keep it under {MAX_TOKENS:,} words")
-    vocab = vocab_first_appearance(clean_word(w) for w in tokens)
+    vocab = vocab_first_appearance(clean_word(w.lower()) for w in dict.fromkeys(tokens))
     if not 2 <= len(vocab) <= max_words:
         raise ValueError(f"the sentence needs 2 to {max_words} different words")
     return vocab

@@ -65,21 +65,21 @@ PLANTED_GROUP_SIZE = 25
 PLANTED_GROUPS = {name: words + [f"{name[:-1]}{i}" for i in range(len(words), PLANTED_GROUP_SIZE)]
                   for name, words in GROUPS.items()}
 N_FILLERS = 3000
-P_OTHER = 0.3   # chance that a sentence's group word comes from another group
+P_OTHER = 0.5   # chance that a sentence's group word comes from another group
 
 
 def planted_corpus(n_tokens=1_000_000, seed=0):
-    """At least n_tokens tokens in sentences of 7-17: each sentence picks a group of
-    PLANTED_GROUPS and holds one or two of its words (some members rarer than others; each
-    drawn from another group with probability P_OTHER) among 6-15 Zipf-distributed filler
-    words ("w123"), in random order. Only the co-occurrence of group words tells the groups
-    apart, so the task is hard enough that the quality figure is well below 1."""
+    """At least n_tokens tokens in sentences of 7-17 words: each sentence picks a group of
+    PLANTED_GROUPS and holds one or two group words (Zipf within the group: the 25th member
+    is 25 times rarer than the first; each word from another group with probability P_OTHER)
+    among 6-15 Zipf-distributed filler words ("w123"), in random order. Only group words
+    meeting in a sentence tell the groups apart, so quality stays below 1 for a few epochs."""
     n_tokens = check_whole(n_tokens, 1, "the number of tokens")
     rng = np.random.default_rng(check_whole(seed, 0, "the random seed"))
     names = list(PLANTED_GROUPS)
     zipf = 1.0 / np.arange(1, N_FILLERS + 1)
     filler_cdf = np.cumsum(zipf) / zipf.sum()
-    member_w = 1.0 / np.arange(1, PLANTED_GROUP_SIZE + 1) ** 0.5
+    member_w = 1.0 / np.arange(1, PLANTED_GROUP_SIZE + 1)
     member_cdf = np.cumsum(member_w) / member_w.sum()
     sentences, total = [], 0
     while total < n_tokens:

@@ -20,8 +20,7 @@ def controls(c):
     c1.multiselect("Context words (order kept; type them below to repeat one)", VOCAB,
                    key=L.key("context"), on_change=lesson.settings_changed, args=(L,))
     lesson.choose(L, c2, "Target word", "target", VOCAB)
-    lesson.text(L, st, "…or type the context, repeats allowed (e.g. quick, quick, over)",
-                "context_text")
+    lesson.text(L, st, "…or type the context, repeats allowed: quick, quick, over", "context_text")
     d1, d2, d3 = st.columns(3)
     lesson.lr_input(L, d1, help="The notebook uses 0.01.")
     lesson.number(L, d2, "Embedding size d", "dim", 1, ct.MAX_DIM)
@@ -39,8 +38,9 @@ def forward_lines(c):
     sums = [ws.paren(ws.add(*[ws.val(p, "E", x, i) for x in cx])) for i in range(d)]
     h = [ws.Line(f"h_{i}", ws.Op("juxt", [ws.div(ws.const(1), ws.const(len(cx))), sums[i]]),
                  ws.val(t, "h", i)) for i in range(d)]
-    return h + [ws.Line(rf"z_{{{TEX[j]}}}", ws.dot([(ws.val(p, "W", j, i), ws.val(t, "h", i))
-                for i in range(d)], ws.val(p, "b", j)), ws.val(t, "logits", j)) for j in range(V)]
+    z = [ws.dot([(ws.val(p, "W", j, i), ws.val(t, "h", i)) for i in range(d)], ws.val(p, "b", j),
+                shown=4) for j in range(V)]
+    return h + [ws.Line(rf"z_{{{TEX[j]}}}", z[j], ws.val(t, "logits", j)) for j in range(V)]
 
 
 def softmax_lines(c):

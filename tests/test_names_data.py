@@ -103,7 +103,8 @@ def test_names_data_url_downloaded_once_then_cached(tmp_path):
     assert again.names == first.names and len(calls) == 1 and "cached" in again.source
     other = "https://example.org/other.txt"
     nd.load_names(other, cache_dir=tmp_path, opener=fake_opener(b"x\n", calls))
-    assert nd.cache_path(other, tmp_path).is_file() and nd.cache_path(other, tmp_path).name != "names.txt"
+    assert nd.cache_path(other, tmp_path).is_file()
+    assert nd.cache_path(other, tmp_path).name != "names.txt"
 
 
 def test_names_data_offline_url_gives_a_clear_message_and_caches_nothing(tmp_path):
@@ -168,7 +169,7 @@ def test_names_data_names_txt_rows_as_the_notebook_prints():
     assert got.names[:3] == ["emma", "olivia", "ava"]
     X, Y = nd.build_dataset(got.names, 3)
     assert X.shape == (228146, 3) and Y.shape == (228146,)
-    assert X[1].tolist() == [0, 0, 5] and Y[1] == 13          # "X1 is tensor([0, 0, 5]) and Y1 is 13"
+    assert X[1].tolist() == [0, 0, 5] and Y[1] == 13   # "X1 is tensor([0, 0, 5]) and Y1 is 13"
     Xn, Yn = notebook_rows(got.names, 3)
     np.testing.assert_array_equal(X, Xn)
     np.testing.assert_array_equal(Y, Yn)

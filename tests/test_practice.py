@@ -54,7 +54,7 @@ def sections(markdown):
     return dict(zip(parts[1::2], parts[2::2]))
 
 
-# --- codes ---------------------------------------------------------------------------------------
+# --- codes -----------------------------------------------------------------------------------
 
 def test_codes_round_trip(L):
     for k in (0, 1, 4821, variants.MAX_VARIANT):
@@ -80,7 +80,7 @@ def test_bad_codes_say_why(L, text, message):
         variants.parse_code(L, text)
 
 
-# --- variants ------------------------------------------------------------------------------------
+# --- variants --------------------------------------------------------------------------------
 
 def test_each_variant_is_reproducible_from_its_code(L):
     for k in (0, 1, 7, 4821, 2**31 - 1):
@@ -188,7 +188,7 @@ def test_bad_sheet_requests_say_why(L, count, first, asked, message):
         variants.check_spec(L, variants.SheetSpec(first, count, 0, 4, asked), 5)
 
 
-# --- what if -------------------------------------------------------------------------------------
+# --- what if ---------------------------------------------------------------------------------
 
 def readme_ctx(L, decimals=4):
     from ui.lesson import Ctx
@@ -251,7 +251,7 @@ def test_what_if_bad_values_say_why(L, name, text, message):
         compare.what_if(L, ctx, ("setting", name, value))
 
 
-# --- the learning-rate lens ------------------------------------------------------------------------
+# --- the learning-rate lens ------------------------------------------------------------------
 
 def test_lens_points_equal_the_core_step_and_loss(L):
     ctx = readme_ctx(L)
@@ -318,7 +318,7 @@ def test_bad_lens_ranges_say_why(lo, hi, n, message):
                          n)
 
 
-# --- grading and locks ------------------------------------------------------------------------------
+# --- grading and locks -----------------------------------------------------------------------
 
 def test_grading_right_close_wrong_and_the_summary():
     v = grading.grade(np.array([1.004, 1.05, 2.0, np.nan]), [1.0, 1.0, 1.0, 1.0], 0.01)
@@ -344,7 +344,7 @@ def test_lock_names_known_and_unknown(L):
         "/tiny_word2vec?lock=lr,weights&stage=2"
 
 
-# --- the page (AppTest) ----------------------------------------------------------------------------
+# --- the page (AppTest) ----------------------------------------------------------------------
 
 def open_with(app, **query):
     for k, v in query.items():

@@ -21,6 +21,18 @@ if (!doc.__stepThroughKeys) {
     if (button && !button.disabled) { button.click(); return true; }
     return false;
   };
+  // A formula wider than its column scrolls: let the keyboard reach it, and name it.
+  const reachable = () => doc.querySelectorAll('.katex-display, [data-testid="stLatex"]')
+    .forEach(el => {
+      const scrolls = ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+      if ((scrolls || el.scrollWidth > el.clientWidth + 1) && !el.hasAttribute('tabindex')) {
+        el.setAttribute('tabindex', '0');
+        el.setAttribute('role', 'math');
+        el.setAttribute('aria-label', 'formula (scrolls sideways)');
+      }
+    });
+  new MutationObserver(() => requestAnimationFrame(reachable))
+    .observe(doc.body, {childList: true, subtree: true});
   doc.addEventListener('keydown', e => {
     const t = e.target;
     if (typing(t) || e.altKey || e.ctrlKey || e.metaKey) return;

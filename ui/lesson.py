@@ -349,10 +349,14 @@ def apply_edits(L, version):
 # --- widgets for a lesson's settings -----------------------------------------------------------
 
 def choose(L, where, label, name, labels, help=None):
-    """A selectbox over indices 0..len(labels)-1 shown as labels; a stale index is reset."""
+    """A selectbox over indices 0..len(labels)-1 shown as labels; a stale index is reset.
+
+    The value is set on every run, so the browser shows (and sends back) this run's label for
+    it: left alone it would send the label it last showed, which Streamlit hands back as the
+    value (a text) once the labels have changed (another text, other words)."""
     k = L.key(name)
-    if not (isinstance(_s().get(k), int) and 0 <= _s()[k] < len(labels)):
-        _s()[k] = 0
+    value = _s().get(k)
+    _s()[k] = value if isinstance(value, int) and 0 <= value < len(labels) else 0
     if locks.hidden(L, name):
         return
     where.selectbox(label, list(range(len(labels))), key=k, format_func=lambda i: labels[i],

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import streamlit as st
 
-from core.common import LR_MAX, LR_MIN
+from core.common import LR_MAX
 from ui import charts, compare, locks, variants
 from ui.format import md_code, md_text, num
 from ui.tables import markdown_table, records_table
@@ -130,7 +130,9 @@ def panels(L, ctx):
 
 
 def teacher_panels(L, ctx):
-    """At the end of the page: exercise sheets and the share box."""
+    """At the end of the page: exercise sheets and the share box (not in presenter mode)."""
+    if _s().get("presenter"):
+        return
     if not locks.hidden(L, "exercises"):
         exercises_panel(L, ctx)
     share_panel(L, ctx)
@@ -152,6 +154,13 @@ def _setting_text(L, name, settings):
         return link.show(settings[name], settings) if link else str(settings[name])
     except (ValueError, IndexError, KeyError, TypeError, ZeroDivisionError):
         return str(settings[name])
+
+
+def typable(L):
+    """The settings a value can be typed for: numbers, text, and those the link reads."""
+    linked = {p.setting for p in L.url.values()}
+    return [name for name, value in L.settings.items()
+            if name in linked or isinstance(value, (bool, int, float, str, np.number))]
 
 
 def _which(d, axes, most=6):
@@ -219,26 +228,28 @@ def _what_if_body(L, ctx):
                            "nothing.")
         else:
             c1, c2 = st.columns([1, 2])
-            name = c1.selectbox("Setting", list(L.settings), key=L.key("wi_name"), disabled=off)
-            text = c2.text_input(f"Other value of {name}", value=_setting_text(L, name, ctx.settings),
+            name = c1.selectbox("Setting", typable(L), key=L.key("wi_name"), disabled=off)
+            text = c2.text_input(f"Other value of {name}",
+                                 value=_setting_text(L, name, ctx.settings),
                                  key=L.key(f"wi_value_{name}"), disabled=off)
             value = compare.parse_setting(L, name, text, ctx.settings)
-            change = ("setting", name, value)
+            change = (("seed", int(value), _s()[L.key("model")]) if name == L.seed_setting
+                      else ("setting", name, value))  # the lesson's seed box: its weights
             label = f"{name} = {_short(text)}"
         ex2, trace2 = compare.what_if(L, ctx, change)
     except (ValueError, FloatingPointError) as err:
         st.error(f"No comparison: {md_text(err)}. The step above is unchanged.")
         return
-    ctx2 = Ctx(L, {**ctx.settings, **({change[1]: change[2]} if change[0] == "setting" else {})},
-               ex2, trace2, ctx.decimals, ctx.steps, ctx.seed)
+    ctx2 = Ctx(L, {**ctx.settings, change[1]: change[2]} if change[0] == "setting" else
+               ctx.settings, ex2, trace2, ctx.decimals, ctx.steps,
+               change[1] if change[0] == "seed" else ctx.seed)
     axes = L.axes(ctx) if L.axes else {}
     diffs = compare.trace_diff(ctx.trace, trace2)
     c1, c2 = st.columns(2)
-    c1.markdown(f"**This step:** {L.headline(ctx)}  \nloss **{num(ctx.trace['loss'], ctx.decimals).strip()}**"
-                if "loss" in ctx.trace else f"**This step:** {L.headline(ctx)}")
-    c2.markdown(f"**What if {md_text(label)}:** {L.headline(ctx2)}  \nloss "
-                f"**{num(trace2['loss'], ctx.decimals).strip()}**" if "loss" in trace2 else
-                f"**What if {md_text(label)}:** {L.headline(ctx2)}")
+    for col, name, c in ((c1, "This step", ctx), (c2, f"What if {md_text(label)}", ctx2)):
+        loss = (f"  \nloss **{num(c.trace['loss'], ctx.decimals).strip()}**"
+                if "loss" in c.trace else "")
+        col.markdown(f"**{name}:** {L.headline(c)}{loss}")
     changed = [d for d in diffs if d.diff is None or d.n_differ]
     if not changed:
         st.info("Nothing differs: every number of the step is the same.")
@@ -267,19 +278,20 @@ def _lens(model, params, example, rates, k):
     return compare.lens(model, params, example, np.asarray(rates), k)
 
 
-def lens_spec(data, lr, before, k, log_y=False):
+def lens_spec(data, lr, before, k, log_y=True):
     """Loss after one step and after k steps against the rate (log scale); the loss before
     the step as a dashed line, the chosen rate as a vertical rule. Non-finite points are
-    left out."""
+    left out. log_y: a symmetric-log loss axis (0 stays drawable; an overshoot to 1e30 does
+    not flatten the rest)."""
     values = []
     for name, series in (("one", "after 1 step"), ("k", f"after {k} steps")):
         values += [{"lr": float(r), "loss": float(x), "series": series}
-                   for r, x in zip(data["lr"], data[name])
-                   if math.isfinite(x) and (x > 0 or not log_y)]
+                   for r, x in zip(data["lr"], data[name]) if math.isfinite(x)]
     x = {"field": "lr", "type": "quantitative", "scale": {"type": "log"},
          "title": "learning rate α (log scale)", "axis": {"format": "~g"}}
-    y = {"field": "loss", "type": "quantitative", "title": "loss of this example",
-         "scale": {"type": "log"} if log_y else {"zero": False}}
+    y = {"field": "loss", "type": "quantitative", "axis": {"format": "~g"},
+         "title": "loss of this example" + (" (symmetric log scale)" if log_y else ""),
+         "scale": {"type": "symlog"} if log_y else {"zero": False}}
     layers = [{"data": {"values": values}, "mark": {"type": "line", "point": True},
                "encoding": {"x": x, "y": y, "color": {
                    "field": "series", "type": "nominal", "title": None,
@@ -287,7 +299,7 @@ def lens_spec(data, lr, before, k, log_y=False):
                    "legend": {"orient": "top"}},
                    "tooltip": [{"field": "lr", "format": ".3g", "title": "α"},
                                {"field": "series"}, {"field": "loss", "format": ".6g"}]}}]
-    if math.isfinite(before) and (before > 0 or not log_y):
+    if math.isfinite(before):
         layers.append({"data": {"values": [{"loss": float(before)}]},
                        "mark": {"type": "rule", "strokeDash": [6, 4], "color": "gray"},
                        "encoding": {"y": {"field": "loss", "type": "quantitative"}}})
@@ -346,7 +358,9 @@ def _lens_body(L, ctx):
     k = c4.number_input("k steps", value=5, step=1, key=L.key("lens_k"), disabled=off,
                         help=f"{compare.LENS_STEPS[0]} to {compare.LENS_STEPS[1]}: the same "
                              "step repeated on the same example")
-    log_y = c5.checkbox("Log-scale loss", key=L.key("lens_logy"), disabled=off)
+    log_y = c5.checkbox("Log-scale loss", value=True, key=L.key("lens_logy"), disabled=off,
+                        help="A symmetric log scale: a step that overshoots to a huge loss "
+                             "does not flatten the rest of the curve.")
     try:
         rates = compare.lr_range(compare.parse_rate(lo, "the start of the range"),
                                  compare.parse_rate(hi, "the end of the range"),

@@ -117,7 +117,8 @@ class Variant:
     number: int
     code: str
     settings: dict
-    params: dict        # the weights the sheet gives (rounded) = ctx.params unless read changes them
+    params: dict        # the weights the sheet gives (rounded): ctx.params, unless read changes
+                        # them
     ctx: object         # ui.lesson.Ctx: Example, Trace, decimals
 
     @property

@@ -1,0 +1,241 @@
+"""Follow the teacher in Chromium: a teacher's tab leads a class, students' tabs (other
+browser contexts, so other sessions) follow its lesson, stage, learning rate and numbers
+without a reload; a student who explores on their own is left alone until they follow
+again; two classes do not mix; a wrong code says so and the app still works.
+
+A following tab reruns a small fragment twice a second, so its script state flips all the
+time: the students' pages are waited on with `expect` (what is on screen), not wait_idle.
+How fast students follow under load is bench/follow_the_teacher.py's figure; here a student
+has FOLLOW_MS (generous: the browser tests share two cores with everything else).
+"""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import alerts, exceptions, new_context, open_app, screenshot, table, \
+    wait_idle
+
+pytestmark = pytest.mark.browser
+
+PAGE, NEXT, CURRENT = "tiny_word2vec", ".st-key-tiny_next", ".st-key-tiny_current"
+BAR, BANNER = ".st-key-class_bar", ".st-key-class_lead_banner"
+FOLLOW_MS = 15_000
+CODE = re.compile(r"Leading class ([A-Z2-9]{4,6})")
+
+
+@pytest.fixture
+def tabs(browser):
+    """new(): a page in a browser context of its own (a session of its own); all closed at
+    the end of the test."""
+    made = []
+
+    def new():
+        ctx = new_context(browser)
+        made.append(ctx)
+        return ctx.new_page()
+
+    yield new
+    for ctx in made:
+        ctx.close()
+
+
+def lead(page, server, path=PAGE, ready=NEXT):
+    """Open the lesson and switch "Lead the class" on; the class code."""
+    open_app(page, server, path, ready)
+    page.locator(".st-key-lead label").first.click()
+    wait_idle(page)
+    expect(page.locator(BANNER)).to_be_visible()
+    code = CODE.search(page.locator(BANNER).text_content()).group(1)
+    assert not exceptions(page)
+    return code
+
+
+def join(page, server, code, path=PAGE):
+    page.goto(f"{server}/{path}?class={code}")
+    expect(page.locator(BAR)).to_contain_text(f"Following class {code}", timeout=120_000)
+    expect(page.locator(NEXT)).to_be_visible(timeout=120_000)
+
+
+def expect_stage(page, stage, n=5, timeout=FOLLOW_MS):
+    expect(page.locator(f"{CURRENT} h3").first).to_contain_text(f"Stage {stage} of {n}",
+                                                                timeout=timeout)
+
+
+def click(page, selector):
+    page.locator(f"{selector} button").first.click()
+    wait_idle(page)
+
+
+def next_stage(page, stage, prefix="tiny"):
+    """The teacher clicks Next and is on `stage` (1-based)."""
+    click(page, f".st-key-{prefix}_next")
+    expect(page.locator(f".st-key-{prefix}_current h3").first).to_contain_text(
+        f"Stage {stage} of", timeout=30_000)
+
+
+def set_lr(page, text):
+    box = page.locator(".st-key-tiny_lr input")
+    box.fill(text)
+    box.press("Enter")
+    wait_idle(page)
+    box.blur()  # else leaving the box later commits it again, in the same run as a click
+    wait_idle(page, expect_run=False)
+    expect(page.locator("h4").first).to_contain_text(f"α = {text}")
+
+
+def same_table(teacher, student, name):
+    expect(student.locator(CURRENT)).to_contain_text(name)
+    assert table(student, name, CURRENT) == table(teacher, name, CURRENT), name
+
+
+def test_students_follow_the_stage_the_learning_rate_and_the_numbers(tabs, server):
+    teacher = tabs()
+    code = lead(teacher, server)
+    # The class's link (app address + lesson + ?class=CODE) and its QR code, in the sidebar.
+    sidebar = teacher.locator("[data-testid='stSidebar']")
+    assert f"{server}/{PAGE}?class={code}" in sidebar.locator("code").first.text_content()
+    expect(sidebar.locator("img").first).to_be_visible()
+    students = [tabs(), tabs()]
+    for s in students:
+        join(s, server, code)
+        expect_stage(s, 1)
+
+    next_stage(teacher, 2)
+    next_stage(teacher, 3)
+    for s in students:
+        expect_stage(s, 3)
+        expect(s.locator(BAR)).to_contain_text("stage 3 of 5")
+        assert f"class={code}" in s.url  # the link stays in the address bar
+
+    set_lr(teacher, "0.5")
+    next_stage(teacher, 4)
+    next_stage(teacher, 5)   # the update, where the learning rate shows
+    for s in students:
+        expect_stage(s, 5)
+        expect(s.locator("h4").first).to_contain_text("α = 0.5", timeout=FOLLOW_MS)
+        assert s.locator(".st-key-tiny_lr input").input_value() == "0.5"
+        for name in ("E_new", "W_new", "b_new"):
+            same_table(teacher, s, name)
+
+    click(teacher, ".st-key-tiny_take")   # the step is taken: new parameters, stage 1
+    expect_stage(teacher, 1)
+    for s in students:
+        expect(s.locator("body")).to_contain_text("Steps taken: 1", timeout=FOLLOW_MS)
+        expect_stage(s, 1)
+        for name in ("v", "logits"):
+            same_table(teacher, s, name)
+    for s in students + [teacher]:
+        assert not exceptions(s), exceptions(s)
+        assert not alerts(s, ("error", "warning")), alerts(s)
+    screenshot(teacher, "follow_teacher")
+    screenshot(students[0], "follow_student")
+
+
+def test_a_student_exploring_alone_is_not_moved_and_catches_up_on_follow_again(tabs, server):
+    teacher = tabs()
+    code = lead(teacher, server)
+    alone, follower = tabs(), tabs()
+    join(alone, server, code)
+    join(follower, server, code)
+
+    alone.locator(".st-key-class_detach button").click()
+    expect(alone.locator(BAR)).to_contain_text("Exploring on your own")
+    alone.locator(f"{NEXT} button").click()        # their own step through the lesson
+    expect_stage(alone, 2)
+
+    next_stage(teacher, 2)
+    next_stage(teacher, 3)
+    next_stage(teacher, 4)
+    set_lr(teacher, "0.25")
+    expect_stage(follower, 4)
+    expect(follower.locator("h4").first).to_contain_text("α = 0.25", timeout=FOLLOW_MS)
+    alone.wait_for_timeout(2000)                    # four polls' worth: nothing may come
+    expect_stage(alone, 2, timeout=1)
+    assert alone.locator(".st-key-tiny_lr input").input_value() == "0.1"
+    expect(alone.locator(BAR)).to_contain_text("Exploring on your own")
+
+    alone.locator(".st-key-class_rejoin button").click()
+    expect_stage(alone, 4)
+    expect(alone.locator("h4").first).to_contain_text("α = 0.25", timeout=FOLLOW_MS)
+    expect(alone.locator(BAR)).to_contain_text(f"Following class {code}")
+    next_stage(teacher, 5)
+    expect_stage(alone, 5)                          # and follows again from there
+    same_table(teacher, alone, "W_new")
+    assert not exceptions(alone) and not exceptions(follower)
+
+
+def test_two_classes_do_not_mix(tabs, server):
+    t1, t2 = tabs(), tabs()
+    c1, c2 = lead(t1, server), lead(t2, server)
+    assert c1 != c2
+    s1, s2 = tabs(), tabs()
+    join(s1, server, c1)
+    join(s2, server, c2)
+
+    next_stage(t1, 2)
+    next_stage(t1, 3)
+    set_lr(t2, "0.3")
+    next_stage(t2, 2)
+    expect_stage(s1, 3)
+    expect_stage(s2, 2)
+    expect(s2.locator("h4").first).to_contain_text("α = 0.3", timeout=FOLLOW_MS)
+    s1.wait_for_timeout(1500)
+    expect_stage(s1, 3, timeout=1)
+    expect_stage(s2, 2, timeout=1)
+    assert s1.locator(".st-key-tiny_lr input").input_value() == "0.1"
+    expect(s1.locator(BAR)).to_contain_text(f"Following class {c1}")
+    expect(s2.locator(BAR)).to_contain_text(f"Following class {c2}")
+
+
+def test_students_follow_the_teacher_to_another_lesson(tabs, server):
+    teacher = tabs()
+    code = lead(teacher, server)
+    student = tabs()
+    join(student, server, code)
+    teacher.locator("[data-testid='stSidebarNav'] a[href$='/manual_backprop']").click()
+    teacher.wait_for_selector(".st-key-mb_next", timeout=120_000)
+    wait_idle(teacher, expect_run=False)
+    next_stage(teacher, 2, "mb")
+    expect(student.locator(".st-key-mb_next")).to_be_visible(timeout=60_000)
+    expect(student.locator(".st-key-mb_current h3").first).to_contain_text("Stage 2 of",
+                                                                           timeout=FOLLOW_MS)
+    expect(student).to_have_url(re.compile(rf"/manual_backprop\?.*class={code}"))
+    assert not exceptions(student)
+
+
+def test_a_wrong_code_says_so_and_the_app_still_works(tabs, server):
+    page = tabs()
+    for code in ("ZZZZZ", "not-a-code!"):
+        page.goto(f"{server}/{PAGE}?class={code}")
+        expect(page.locator("[data-testid='stAlertContentWarning']").first).to_contain_text(
+            "There is no class with the code", timeout=120_000)
+        expect(page.locator(NEXT)).to_be_visible()
+        assert page.locator(BAR).count() == 0
+    wait_idle(page, expect_run=False)
+    click(page, NEXT)
+    expect_stage(page, 2, timeout=5000)
+    assert "class=" not in page.url
+    assert not exceptions(page)
+
+
+def test_a_class_ends_when_its_teacher_stops_leading(tabs, server):
+    teacher = tabs()
+    code = lead(teacher, server)
+    student = tabs()
+    join(student, server, code)
+    next_stage(teacher, 2)
+    expect_stage(student, 2)
+    teacher.locator(".st-key-lead label").first.click()   # Lead the class: off
+    wait_idle(teacher)
+    expect(student.locator("[data-testid='stAlertContentInfo']").first).to_contain_text(
+        f"Class {code} has ended", timeout=FOLLOW_MS)
+    expect(student.locator(BAR)).to_have_count(0)
+    expect_stage(student, 2, timeout=1)                     # the lesson stays as it was
+    student.locator(f"{NEXT} button").click()
+    expect_stage(student, 3, timeout=5000)
+    # The old link now gives the message.
+    late = tabs()
+    late.goto(f"{server}/{PAGE}?class={code}")
+    expect(late.locator("[data-testid='stAlertContentWarning']").first).to_contain_text(
+        "There is no class with the code", timeout=120_000)
