@@ -4,8 +4,8 @@
 
 Both full-batch loops start from the notebook's initialisation and are timed in one run, so
 the ratio holds when the machine's speed drifts (targets: >= 300x, same loss +-1e-5). The
-demo run is train_minibatch with DEFAULT_TRAINING from init_for_training (target: dev loss
-<= 2.10 within 10 s of wall time).
+demo run is train_minibatch(init_params(), split_dataset(names, 3, seed=42),
+**DEFAULT_TRAINING) (target: dev loss <= 2.10 within 10 s of wall time).
 """
 import argparse
 import statistics
@@ -58,7 +58,7 @@ def main():
     if args.skip_demo:
         return
     splits = nd.split_dataset(names, 3, seed=42)
-    run = cm.train_minibatch(cm.init_for_training(), splits, **cm.DEFAULT_TRAINING)
+    run = cm.train_minibatch(cm.init_params(), splits, **cm.DEFAULT_TRAINING)
     settings = ", ".join(f"{k}={v}" for k, v in cm.DEFAULT_TRAINING.items() if k != "lr_schedule")
     print(f"char_mlp | minibatch demo | dev {run['dev_loss']:.4f} | train "
           f"{run['train_loss']:.4f} | {run['seconds']:.1f} s | {run['steps_done']} steps | "

@@ -117,6 +117,36 @@ def test_variants_have_the_lessons_structure(file, lesson):
         assert [s.keys for s in lesson.stages(v.ctx)] == [s.keys for s in lesson.stages(ctx0)]
 
 
+def printed_close(shown, exact, decimals=4):
+    """Each shown number is its exact value as printed: within half a unit of the last
+    decimal, or of the last significant digit when printed as a × 10^k."""
+    shown, exact = np.ravel(shown), np.ravel(np.asarray(exact, dtype=np.float64))
+    tol = np.maximum(0.5 * 10.0 ** -decimals, 0.5 * 10.0 ** -(decimals - 1) * np.abs(exact))
+    return np.all(np.abs(shown - exact) <= tol + 1e-12)
+
+
+@pytest.mark.parametrize("file,lesson", lessons(), ids=[f for f, _ in lessons()])
+def test_any_lessons_sheet_prints_its_weights_exactly_and_key_its_trace(file, lesson):
+    """Every given weight parses back to exactly the number the Trace was computed from;
+    every answer parses back to the Trace at the printed decimals; nothing is cut."""
+    v = variants.make(lesson, 11)
+    stages = lesson.stages(v.ctx)
+    asked = tuple(k for s in stages for k in s.keys)
+    spec = variants.SheetSpec(11, 1, 0, len(stages) - 1, asked, decimals=4)
+    sheet = variants.sheet_md(lesson, v, spec)
+    given = dict(md_tables(sheet.split("\n## Stage")[0]))
+    assert set(given) == set(v.ctx.params), file
+    for name, value in v.ctx.params.items():
+        np.testing.assert_array_equal(given[name].to_numpy().ravel(), np.ravel(value),
+                                      err_msg=f"{file} {name}")
+    answers = dict(md_tables(variants.answers_md(lesson, [v], spec)))
+    assert set(answers) == set(asked), file
+    for key in asked:
+        assert answers[key].size == np.size(v.trace[key]), (file, key)
+        assert printed_close(answers[key].to_numpy(), v.trace[key]), (file, key)
+    assert sheet.count(f" {variants.BLANK_MD} |") == sum(np.size(v.trace[k]) for k in asked)
+
+
 def test_variant_weights_are_rounded_before_the_step(L):
     """What the sheet prints is exactly what the Trace is computed from."""
     for k in (0, 3, 12):
@@ -163,6 +193,17 @@ def test_sheet_has_a_blank_per_asked_entry_and_the_stage_formulas(L):
     # the earlier stages are given (rounded), the asked ones never printed
     names = [n for n, _ in md_tables(md)]
     assert "probs" in names and "loss" in names and "grad_W" not in names
+
+
+def test_large_sheets_come_in_smaller_batches(L):
+    big = dict(lessons())["char_mlp.py"]
+    v = variants.make(big, 1)
+    stages = big.stages(v.ctx)
+    spec = variants.SheetSpec(1, 200, 0, len(stages) - 1,
+                              tuple(k for s in stages for k in s.keys))
+    with pytest.raises(ValueError, match=r"at most \d+ per batch"):
+        variants.check_size(big, spec, v)
+    assert variants.check_size(L, variants.SheetSpec(1, 200, 0, 4, tuple(tw.STEP_KEYS))) == 200
 
 
 def test_sheets_zip_holds_every_sheet_and_the_key(L):

@@ -278,20 +278,26 @@ def _lens(model, params, example, rates, k):
     return compare.lens(model, params, example, np.asarray(rates), k)
 
 
-def lens_spec(data, lr, before, k, log_y=True):
+CLIP = 5.0  # the clipped loss axis ends at this many times the loss before the step
+
+
+def lens_spec(data, lr, before, k, clip=True):
     """Loss after one step and after k steps against the rate (log scale); the loss before
     the step as a dashed line, the chosen rate as a vertical rule. Non-finite points are
-    left out. log_y: a symmetric-log loss axis (0 stays drawable; an overshoot to 1e30 does
-    not flatten the rest)."""
+    left out. clip: the loss axis ends at CLIP × the loss before, larger losses are drawn at
+    its top edge (an overshoot to 1e30 does not flatten the rest); else a symmetric-log
+    axis."""
     values = []
     for name, series in (("one", "after 1 step"), ("k", f"after {k} steps")):
         values += [{"lr": float(r), "loss": float(x), "series": series}
                    for r, x in zip(data["lr"], data[name]) if math.isfinite(x)]
     x = {"field": "lr", "type": "quantitative", "scale": {"type": "log"},
          "title": "learning rate α (log scale)", "axis": {"format": "~g"}}
+    clip = clip and math.isfinite(before) and before > 0
     y = {"field": "loss", "type": "quantitative", "axis": {"format": "~g"},
-         "title": "loss of this example" + (" (symmetric log scale)" if log_y else ""),
-         "scale": {"type": "symlog"} if log_y else {"zero": False}}
+         "title": "loss of this example" + ("" if clip else " (symmetric log scale)"),
+         "scale": {"domain": [0, CLIP * before], "clamp": True, "nice": False} if clip else
+         {"type": "symlog"}}
     layers = [{"data": {"values": values}, "mark": {"type": "line", "point": True},
                "encoding": {"x": x, "y": y, "color": {
                    "field": "series", "type": "nominal", "title": None,
@@ -358,9 +364,10 @@ def _lens_body(L, ctx):
     k = c4.number_input("k steps", value=5, step=1, key=L.key("lens_k"), disabled=off,
                         help=f"{compare.LENS_STEPS[0]} to {compare.LENS_STEPS[1]}: the same "
                              "step repeated on the same example")
-    log_y = c5.checkbox("Log-scale loss", value=True, key=L.key("lens_logy"), disabled=off,
-                        help="A symmetric log scale: a step that overshoots to a huge loss "
-                             "does not flatten the rest of the curve.")
+    clip = c5.checkbox("Clip the loss axis", value=True, key=L.key("lens_clip"), disabled=off,
+                       help=f"The axis ends at {CLIP:g}× the loss before the step; larger "
+                            "losses are drawn at its top edge (the table has them all). Off: "
+                            "a symmetric log scale with everything.")
     try:
         rates = compare.lr_range(compare.parse_rate(lo, "the start of the range"),
                                  compare.parse_rate(hi, "the end of the range"),
@@ -374,7 +381,10 @@ def _lens_body(L, ctx):
     k = int(k)
     data = _lens(L.model, ctx.params, ctx.ex.example, tuple(float(r) for r in rates), k)
     before = float(ctx.trace["loss"])
-    charts.show(lens_spec(data, ctx.lr, before, k, log_y))
+    charts.show(lens_spec(data, ctx.lr, before, k, clip))
+    if clip and before > 0 and np.nanmax(np.r_[data["one"], data["k"], 0.0]) > CLIP * before:
+        st.caption(f"Losses above {num(CLIP * before, ctx.decimals).strip()} are drawn at the "
+                   "top edge; the table below lists them.")
     st.markdown(f"Loss before the step: **{num(before, ctx.decimals).strip()}**; this step uses "
                 f"α = {ctx.lr:g}.")
     one = compare.lens_summary(data["lr"], data["one"], before)
@@ -417,6 +427,7 @@ def make_sheets(L, n_stages):
                                   tuple(s.get(L.key(f"ex_keys_{lo}_{hi}")) or ()),
                                   int(s.get("decimals", 4)), bool(s.get(L.key("ex_earlier"))))
         variants.check_spec(L, spec, n_stages)
+        variants.check_size(L, spec)
     except (ValueError, TypeError, OverflowError) as err:
         s[L.key("ex_error")] = str(err)
         return

@@ -20,13 +20,14 @@ import numpy as np
 from core.common import check_lesson_lr, strip_bidi
 from ui import cached
 from ui.format import md_code, md_text, num, tex_text
-from ui.tables import grid, markdown_table
+from ui.tables import grid
 from ui.worksheet import render
 
 MAX_VARIANT = 2**31 - 1        # the largest sheet number (the URL's seed range)
 MAX_SHEETS = 200               # variants per batch
 GIVEN_DECIMALS = 2             # the weights a sheet gives are rounded to this many decimals
 MAX_CODE_LEN = 120
+MAX_BYTES = 5_000_000          # a batch's Markdown sheets and key together, about
 BLANK_MD = "____"
 BLANK_TEX = r"\underline{\hspace{2cm}}"
 PAGE_BREAK_MD = '\n\n<div style="page-break-after: always;"></div>\n\n---\n\n'
@@ -191,6 +192,20 @@ def check_spec(L, spec, n_stages):
     return spec
 
 
+def check_size(L, spec, first=None):
+    """ValueError when the batch's files would be too large to make quickly: a lesson with
+    large matrices (every number is printed) gets fewer sheets per batch. `first`: the first
+    variant, if already made."""
+    v = first or make(L, spec.first, spec.decimals)
+    size = len(sheet_md(L, v, spec)) + len(answers_md_one(L, v, spec))
+    most = max(1, min(MAX_SHEETS, MAX_BYTES // max(size, 1)))
+    if spec.count > most:
+        raise ValueError(f"these sheets are large (about {size / 1000:,.0f} kB each, with their "
+                         f"answers, for these stages and quantities): at most {most} per batch. "
+                         "Fewer stages or quantities make them smaller")
+    return most
+
+
 def exact_decimals(values, least=GIVEN_DECIMALS, most=12):
     """The fewest decimals (at least `least`) that print every value exactly."""
     arr = np.asarray(values, dtype=np.float64)
@@ -239,14 +254,24 @@ def _asked_in(stage, spec):
 
 # --- Markdown --------------------------------------------------------------------------------
 
-def _md_cells_table(name, shape, axes, cell):
-    arr, rows, cols = grid(np.zeros(shape), *axes, name)
+def _md_table(name, values, axes, cell):
+    """A Markdown table of `cell(x)` for every entry, in the format ui/tables writes (the name
+    in the corner), never cut: a sheet gives, and its key answers, every number."""
+    arr, rows, cols = grid(values, *axes, name)
     lines = ["| " + md_text(name) + " | " + " | ".join(md_text(c) for c in cols) + " |",
              "|:---|" + "---:|" * arr.shape[1]]
-    for i, label in enumerate(rows):
+    for label, row in zip(rows, arr):
         lines.append("| " + (md_text(label) if label else " ") + " | " +
-                     " | ".join(cell for _ in range(arr.shape[1])) + " |")
+                     " | ".join(cell(x) for x in row) + " |")
     return "\n".join(lines)
+
+
+def _md_numbers(name, values, axes, decimals):
+    return _md_table(name, values, axes, lambda x: f"`{num(x, decimals)}`")
+
+
+def _md_blanks(name, shape, axes):
+    return _md_table(name, np.zeros(shape), axes, lambda x: BLANK_MD)
 
 
 def given_md(L, v, spec):
@@ -258,14 +283,13 @@ def given_md(L, v, spec):
              f"**Learning rate:** α = {exact_text(ctx.lr)}"]
     for name, value in ctx.params.items():
         arr = np.asarray(value, dtype=np.float64)
-        parts.append(markdown_table(arr, exact_decimals(arr), *_param_axes(name, axes),
-                                    name=name))
+        parts.append(_md_numbers(name, arr, _param_axes(name, axes), exact_decimals(arr)))
     if spec.given_earlier and spec.lo > 0:
         parts.append(f"**From the earlier stages** (rounded to {spec.decimals} decimals):")
         for stage in _stages(L, v)[:spec.lo]:
             for k in stage.keys:
-                parts.append(markdown_table(ctx.trace[k], spec.decimals,
-                                            *axes.get(k, (None, None)), name=k))
+                parts.append(_md_numbers(k, ctx.trace[k], axes.get(k, (None, None)),
+                                         spec.decimals))
     return "\n\n".join(parts)
 
 
@@ -283,8 +307,7 @@ def sheet_md(L, v, spec):
         parts.append(f"## Stage {i + 1}: {md_text(stage.name)}")
         parts += [f"$$ {f} $$" for f in stage.formulas]
         for k in _asked_in(stage, spec):
-            parts.append(_md_cells_table(k, np.shape(v.trace[k]), axes.get(k, (None, None)),
-                                         BLANK_MD))
+            parts.append(_md_blanks(k, np.shape(v.trace[k]), axes.get(k, (None, None))))
     return "\n\n".join(parts) + "\n"
 
 
@@ -296,8 +319,7 @@ def answers_md_one(L, v, spec):
         parts += [f"$$ {line} $$" for line in render(stage.lines(v.ctx) if stage.lines else [],
                                                       spec.decimals)]
         for k in _asked_in(stage, spec):
-            parts.append(markdown_table(v.trace[k], spec.decimals, *axes.get(k, (None, None)),
-                                        name=k))
+            parts.append(_md_numbers(k, v.trace[k], axes.get(k, (None, None)), spec.decimals))
     return "\n\n".join(parts)
 
 
