@@ -446,13 +446,14 @@ def panel(page):
         st.toggle("Lead the class", key=LEAD, on_change=_lead_changed,
                   help="Students who open your class link follow what you show: the lesson, "
                        "its settings and numbers, and the stage.")
-    notice = s.pop(K_NOTICE, None)
+    if not s.get(LEAD):
+        _join_from_url()
+    notice = s.pop(K_NOTICE, None)  # a wrong code, or the class has ended
     if notice:
         getattr(st, notice[0])(notice[1])
     if s.get(LEAD):
         _teacher(page.url_path)
         return
-    _join_from_url()
     code = s.get(K_CODE)
     if not code:
         return

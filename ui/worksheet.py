@@ -66,121 +66,56 @@ class Op(Expr):
         return [leaf for a in self.args for leaf in a.leaves()]
 
     def value(self):
-        v = [a.value() for a in self.args]
-        k = self.kind
-        if k == "add":
-            return float(sum(v))
-        if k == "sub":
-            return v[0] - v[1]
-        if k in ("mul", "juxt"):
-            return float(np.prod(v))
-        if k == "div":
-            return v[0] / v[1]
-        if k == "neg":
-            return -v[0]
-        if k == "exp":
-            return math.exp(v[0])
-        if k == "log":
-            return math.log(v[0])
-        if k == "max0":
-            return max(0.0, v[0])
-        if k == "step":
-            return 1.0 if v[0] > 0 else 0.0
-        if k == "sigmoid":
-            return 1 / (1 + math.exp(-v[0])) if v[0] >= 0 else math.exp(v[0]) / (1 + math.exp(v[0]))
-        if k == "tanh":
-            return math.tanh(v[0])
-        if k == "logsig":  # log σ(x), stably
-            return -np.logaddexp(0.0, -v[0])
-        if k == "paren":
-            return v[0]
-        raise ValueError(k)
+        return _VALUE[self.kind]([a.value() for a in self.args])
 
     def tex(self, dec):
         a = [x.tex(dec) for x in self.args]
-        k = self.kind
-        if k == "add":
+        if self.kind == "add":
             shown = a if self.shown is None or len(a) <= self.shown else a[:self.shown] + [r"\dots"]
             return " + ".join(shown).replace("+ -", "- ")
-        if k == "sub":
-            return f"{a[0]} - {a[1]}"
-        if k == "mul":
-            return r" \cdot ".join(a)
-        if k == "juxt":
-            return "".join(a)
-        if k == "div":
-            return rf"\frac{{{a[0]}}}{{{a[1]}}}"
-        if k == "neg":
-            return f"-{a[0]}"
-        if k == "exp":
-            return rf"e^{{{a[0]}}}"
-        if k == "log":
-            return rf"\log({a[0]})"
-        if k == "max0":
-            return rf"\max(0, {a[0]})"
-        if k == "step":
-            return rf"\mathbb{{1}}[{a[0]} > 0]"
-        if k == "sigmoid":
-            return rf"\sigma({a[0]})"
-        if k == "tanh":
-            return rf"\tanh({a[0]})"
-        if k == "logsig":
-            return rf"\log\sigma({a[0]})"
-        if k == "paren":
-            return f"({a[0]})"
-        raise ValueError(k)
+        return _TEX[self.kind](a)
+
+
+def _sigmoid(x):
+    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
+# kind -> (value of the evaluated arguments, LaTeX of the rendered arguments)
+_OPS = {
+    "add": (lambda v: float(sum(v)), None),
+    "sub": (lambda v: v[0] - v[1], lambda a: f"{a[0]} - {a[1]}"),
+    "mul": (lambda v: float(np.prod(v)), lambda a: r" \cdot ".join(a)),
+    "juxt": (lambda v: float(np.prod(v)), "".join),
+    "div": (lambda v: v[0] / v[1], lambda a: rf"\frac{{{a[0]}}}{{{a[1]}}}"),
+    "neg": (lambda v: -v[0], lambda a: f"-{a[0]}"),
+    "exp": (lambda v: math.exp(v[0]), lambda a: rf"e^{{{a[0]}}}"),
+    "log": (lambda v: math.log(v[0]), lambda a: rf"\log({a[0]})"),
+    "max0": (lambda v: max(0.0, v[0]), lambda a: rf"\max(0, {a[0]})"),
+    "step": (lambda v: 1.0 if v[0] > 0 else 0.0, lambda a: rf"\mathbb{{1}}[{a[0]} > 0]"),
+    "sigmoid": (lambda v: _sigmoid(v[0]), lambda a: rf"\sigma({a[0]})"),
+    "tanh": (lambda v: math.tanh(v[0]), lambda a: rf"\tanh({a[0]})"),
+    "logsig": (lambda v: float(-np.logaddexp(0.0, -v[0])), lambda a: rf"\log\sigma({a[0]})"),
+    "paren": (lambda v: v[0], lambda a: f"({a[0]})"),
+}
+_VALUE = {k: f for k, (f, _) in _OPS.items()}
+_TEX = {k: t for k, (_, t) in _OPS.items()}
 
 
 def add(*terms, shown=None):
     return Op("add", list(terms), shown)
 
 
-def sub(a, b):
-    return Op("sub", [a, b])
-
-
 def mul(*factors):
     return Op("mul", list(factors))
 
 
-def div(a, b):
-    return Op("div", [a, b])
+def _unary(kind):
+    return lambda a: Op(kind, [a])
 
 
-def neg(a):
-    return Op("neg", [a])
-
-
-def exp(a):
-    return Op("exp", [a])
-
-
-def log(a):
-    return Op("log", [a])
-
-
-def max0(a):
-    return Op("max0", [a])
-
-
-def step(a):
-    return Op("step", [a])
-
-
-def sigmoid(a):
-    return Op("sigmoid", [a])
-
-
-def tanh(a):
-    return Op("tanh", [a])
-
-
-def logsig(a):
-    return Op("logsig", [a])
-
-
-def paren(a):
-    return Op("paren", [a])
+sub, div = (lambda a, b: Op("sub", [a, b])), (lambda a, b: Op("div", [a, b]))
+neg, exp, log, max0, step, sigmoid, tanh, logsig, paren = map(_unary, (
+    "neg", "exp", "log", "max0", "step", "sigmoid", "tanh", "logsig", "paren"))
 
 
 def dot(pairs, bias=None, shown=None):

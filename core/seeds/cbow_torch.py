@@ -14,12 +14,3 @@ NOTES = (
     "torch.mean over the context means each of the C context rows gets grad_h / C; a word "
     "that appears twice gets it twice (nn.Embedding's backward adds the repeats).",
 )
-
-
-def is_own_example(info, params, example, lr):
-    """No printed numbers: nothing to compare."""
-    return False
-
-
-def compare(trace):
-    return []

@@ -23,11 +23,3 @@ NOTES = (
     "It downloads names.txt at run time; here the built-in list is the US Census first names "
     "shipped by the `names` package (offline), and names.txt can be given as a path or its URL.",
 )
-
-
-def is_own_example(info, params, example, lr):
-    return False
-
-
-def compare(trace):
-    return []

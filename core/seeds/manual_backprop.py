@@ -42,12 +42,3 @@ NOTES = (
 
 
 SEED_NOTES = NOTES
-
-
-def is_own_example(info, params, example, lr):
-    """The notebook draws unseeded random weights: no step of it can be reproduced."""
-    return False
-
-
-def compare(trace):
-    return []

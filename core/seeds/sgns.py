@@ -18,12 +18,3 @@ NOTES = (
     "A negative may be drawn twice, or be the context word itself: the notebook's model "
     "accepts both (each draw is a term of the loss), and so does this lesson, flagging them.",
 )
-
-
-def is_own_example(info, params, example, lr):
-    """Its numbers are unseeded: nothing to compare."""
-    return False
-
-
-def compare(trace):
-    return []
