@@ -10,10 +10,14 @@ CrossEntropy -> SGD.
 so only the context rows of E move, and a word repeated in the context gets its share
 once per appearance (torch's Embedding backward accumulates them).
 """
+import re
+from itertools import islice
+
 import numpy as np
 
 from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_table,
-                         check_whole, needs_shift, one_hot, parse_word_list, softmax_parts)
+                         check_whole, needs_shift, one_hot, parse_word_list, softmax_parts,
+                         strip_bidi)
 
 # the notebook's word_to_ix
 VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")
@@ -66,7 +70,11 @@ def parse_context(typed, picked=()):
     """The context as word indices: the typed words when the text is not empty (repeats
     allowed), else the picked ones; ValueError naming an unknown word or a bad count."""
     text = typed if str(typed).strip() else ", ".join(picked)
-    return parse_word_list(text, VOCAB, 1, MAX_CONTEXT)
+    # More words than a context takes are refused whatever they are, so only the first
+    # MAX_CONTEXT + 1 are read (megabytes of text would take seconds to split and clean).
+    pieces = (m.group() for m in re.finditer(r"[^,]+", strip_bidi(text)))
+    words = islice((w for w in pieces if w.strip()), MAX_CONTEXT + 1)  # as parse_word_list sees
+    return parse_word_list(",".join(words), VOCAB, 1, MAX_CONTEXT)
 
 
 def sentence_examples(C=2, sentence=SENTENCE):

@@ -197,3 +197,21 @@ def train(E, W, b, pairs, lr, epochs):
         E_history.append(E.copy())
     return {"losses": np.array(losses), "E": E, "W": W, "b": b, "params": {"E": E, "W": W, "b": b},
             "E_history": np.array(E_history)}
+
+
+def vocab_words(text):
+    """The typed vocabulary: 2 to 12 different words, comma-separated; ValueError naming the box."""
+    from core.common import parse_words
+    try:
+        return parse_words(text, most=12)
+    except ValueError as err:   # the message names the box (it sits in a closed expander)
+        raise ValueError(f"the vocabulary: {err}") from None
+
+
+def train_pairs(params, words, pairs_text, lr, epochs):
+    """train() on the pairs typed as 'dog park, cat park' for 1..2000 epochs, with the words."""
+    from core.common import parse_pairs
+    pairs = parse_pairs(pairs_text, words)
+    if not 1 <= int(epochs) <= 2000:
+        raise ValueError("the number of epochs must be between 1 and 2000")
+    return {**train(params["E"], params["W"], params["b"], pairs, lr, int(epochs)), "words": words}

@@ -1,8 +1,13 @@
-"""Tiny word2vec: one SGD step of Embedding -> Linear -> cross-entropy, every number."""
+"""The tiny word2vec README's model: an **Embedding** table `E` gives the center word a vector `v`;
+a **Linear** layer (`W`, `b`) turns it into one score per word; **softmax** makes the scores
+probabilities; **cross-entropy** measures how unlikely the target word was; the **backward pass**
+gives each parameter's gradient and **SGD** moves it a little. The defaults are the README's
+example: *dog → park*, learning rate 0.1."""
+from functools import partial
+
 import streamlit as st
 
 from core import tiny_word2vec as tw
-from core.common import parse_pairs, parse_words
 from core.seeds import tiny_word2vec as readme
 from ui import charts, lesson, seedcheck, variants
 from ui import worksheet as ws
@@ -14,10 +19,7 @@ from ui.training import Field, Training
 
 
 def words_of(settings):
-    try:
-        return parse_words(settings["vocab"], most=12)
-    except ValueError as err:  # the message names the box (it sits in a closed expander)
-        raise ValueError(f"the vocabulary: {err}") from None
+    return tw.vocab_words(settings["vocab"])
 
 
 def fresh(settings, seed, old):
@@ -30,7 +32,8 @@ def fresh(settings, seed, old):
 def read(settings, params):
     words = words_of(settings)
     example = {"center": settings["center"] % len(words), "target": settings["target"] % len(words)}
-    return Example(params, example, settings["lr"], {"words": words})
+    return Example(params, example, settings["lr"], {"words": words,
+                                                     "tex": [tex_text(x) for x in words]})
 
 
 def controls(c):
@@ -43,103 +46,79 @@ def controls(c):
         lesson.text(L, st, "Vocabulary (comma-separated, 2 to 12 words)", "vocab")
 
 
-# --- worksheet lines ---------------------------------------------------------------------------
-
-def w(c):
-    return [tex_text(x) for x in c.info["words"]]
-
-
-def forward_lines(c):
-    t, p, ci = c.trace, c.params, c.ex.example["center"]
-    lines = [ws.Line(rf"v_{i} = E[{w(c)[ci]}]_{i}", None, ws.val(t, "v", i))
-             for i in range(len(t["v"]))]
-    return lines + [ws.Line(rf"z_{{{w(c)[j]}}}", ws.dot([(ws.val(t, "v", i), ws.val(p, "W", j, i))
-                                                         for i in range(len(t["v"]))],
-                                                        ws.val(p, "b", j)), ws.val(t, "logits", j))
-                    for j in range(len(t["logits"]))]
-
-
-def softmax_lines(c):
-    t, V = c.trace, len(c.trace["logits"])
-    shift = ws.Num(max(t["logits"])) if tw.needs_shift(t["logits"]) else None
-    z = [ws.val(t, "logits", j) for j in range(V)]
-    lines = [ws.Line(rf"e^{{z_{{{w(c)[j]}}}}}", ws.exp(ws.sub(z[j], shift) if shift else z[j]),
-                     ws.val(t, "exp", j)) for j in range(V)]
-    lines.append(ws.Line("S", ws.add(*[ws.val(t, "exp", j) for j in range(V)]),
-                         ws.val(t, "sum_exp")))
-    return lines + [ws.Line(rf"p_{{{w(c)[j]}}}", ws.div(ws.val(t, "exp", j), ws.val(t, "sum_exp")),
-                            ws.val(t, "probs", j)) for j in range(V)]
-
-
-def loss_lines(c):
-    tg = c.ex.example["target"]
-    return [ws.Line("L", ws.neg(ws.log(ws.val(c.trace, "probs", tg))), ws.val(c.trace, "loss"),
-                    rf"-\log p_{{{w(c)[tg]}}}")]
-
-
-def backward_lines(c):
-    t, p, tg = c.trace, c.params, c.ex.example["target"]
-    V, d = t["grad_W"].shape
-    lines = [ws.Line(rf"\frac{{\partial L}}{{\partial z_{{{w(c)[j]}}}}}",
-                     ws.sub(ws.val(t, "probs", j), ws.const(j == tg)), ws.val(t, "grad_logits", j))
-             for j in range(V)]
-    lines += [ws.Line(rf"\frac{{\partial L}}{{\partial v_{i}}}",
-                      ws.dot([(ws.val(t, "grad_logits", j), ws.val(p, "W", j, i)) for j in range(V)]),
-                      ws.val(t, "grad_v", i)) for i in range(d)]
-    return lines + [ws.Line(rf"\frac{{\partial L}}{{\partial W_{{{w(c)[j]},{i}}}}}",
-                            ws.dot([(ws.val(t, "grad_logits", j), ws.val(t, "v", i))]),
-                            ws.val(t, "grad_W", j, i)) for j in range(V) for i in range(d)]
+def lines(c, stage):
+    """A stage's worksheet lines: t(key, *index) / p(name, *index) show this step's numbers."""
+    t, p, ex, w = partial(ws.val, c.trace), partial(ws.val, c.params), c.ex.example, c.info["tex"]
+    V, d, ci, tg = *c.trace["grad_W"].shape, ex["center"], ex["target"]
+    dL = lambda x: rf"\frac{{\partial L}}{{\partial {x}}}"  # noqa: E731
+    if stage == "Forward":
+        return ([ws.Line(rf"v_{i} = E[{w[ci]}]_{i}", None, t("v", i)) for i in range(d)]
+                + [ws.Line(rf"z_{{{w[j]}}}", ws.dot([(t("v", i), p("W", j, i)) for i in range(d)],
+                                                    p("b", j)), t("logits", j)) for j in range(V)])
+    if stage == "Softmax":
+        shift = ws.Num(max(c.trace["logits"])) if tw.needs_shift(c.trace["logits"]) else None
+        return ([ws.Line(rf"e^{{z_{{{w[j]}}}}}", ws.exp(ws.sub(t("logits", j), shift) if shift
+                                                        else t("logits", j)), t("exp", j))
+                 for j in range(V)]
+                + [ws.Line("S", ws.add(*[t("exp", j) for j in range(V)]), t("sum_exp"))]
+                + [ws.Line(rf"p_{{{w[j]}}}", ws.div(t("exp", j), t("sum_exp")), t("probs", j))
+                   for j in range(V)])
+    if stage == "Loss":
+        return [ws.Line("L", ws.neg(ws.log(t("probs", tg))), t("loss"), rf"-\log p_{{{w[tg]}}}")]
+    if stage == "Backward":
+        return ([ws.Line(dL(f"z_{{{w[j]}}}"), ws.sub(t("probs", j), ws.const(j == tg)),
+                         t("grad_logits", j)) for j in range(V)]
+                + [ws.Line(dL(f"v_{i}"), ws.dot([(t("grad_logits", j), p("W", j, i)) for j in
+                                                 range(V)]), t("grad_v", i)) for i in range(d)]
+                + [ws.Line(dL(f"W_{{{w[j]},{i}}}"), ws.dot([(t("grad_logits", j), t("v", i))]),
+                           t("grad_W", j, i)) for j in range(V) for i in range(d)])
+    return ([ws.update(rf"E[{w[ci]}]_{i}", p("E", ci, i), c.lr, t("grad_v", i, paren=True),
+                       t("E_new", ci, i)) for i in range(d)]
+            + [ws.sgd(rf"b_{{{w[j]}}}", c.params, c.trace, "b", "b_new", "grad_b", (j,), c.lr)
+               for j in range(V)]
+            + [ws.sgd(rf"W_{{{w[j]},{i}}}", c.params, c.trace, "W", "W_new", "grad_W", (j, i), c.lr)
+               for j in range(V) for i in range(d)])
 
 
-def update_lines(c):
-    t, p, ci, V, d = c.trace, c.params, c.ex.example["center"], *c.trace["grad_W"].shape
-    lines = [ws.Line(rf"E[{w(c)[ci]}]_{i}", ws.sub(ws.val(p, "E", ci, i), ws.mul(
-        ws.Num(c.lr, ("lr", ())), ws.val(t, "grad_v", i, paren=True))), ws.val(t, "E_new", ci, i))
-        for i in range(d)]
-    lines += [ws.sgd(rf"b_{{{w(c)[j]}}}", p, t, "b", "b_new", "grad_b", (j,), c.lr) for j in range(V)]
-    return lines + [ws.sgd(rf"W_{{{w(c)[j]},{i}}}", p, t, "W", "W_new", "grad_W", (j, i), c.lr)
-                    for j in range(V) for i in range(d)]
-
-
-def update_chart(c):
-    if c.params["E"].shape[1] >= 2:
-        charts.embedding_move(c.params["E"][:, :2], c.trace["E_new"][:, :2], c.info["words"],
-                              [c.ex.example["center"]])
-    seedcheck.beside(readme, c, ("E_new", "W_new", "b_new"))
+def chart(c, stage):
+    words, tr = c.info["words"], c.trace
+    if stage == "Forward":
+        charts.heatmap(c.params["W"], c.decimals, words, dims(c), title="W (one row per word)")
+    elif stage == "Softmax":
+        charts.prob_bars(tr["probs"], words, c.ex.example["target"], c.decimals)
+    elif stage == "Backward":
+        charts.heatmap(tr["grad_W"], c.decimals, words, dims(c), title="∂L/∂W")
+    elif stage == "Update" and c.params["E"].shape[1] >= 2:
+        charts.embedding_move(c.params["E"][:, :2], tr["E_new"][:, :2], words, [c.ex.example["center"]])
+    seedcheck.beside(readme, c, dict(STAGES)[stage][0] + (("grad_v",) if stage == "Backward" else ()))
 
 
 def dims(c):
     return [f"d{i}" for i in range(c.params["E"].shape[1])]
 
 
+STAGES = [  # name: (Trace keys, formulas)
+    ("Forward", (("v", "logits"), (r"v = E[\text{center}]", r"z = vW^\top + b",
+                                   r"z_j = \textstyle\sum_i v_i W_{ji} + b_j"))),
+    ("Softmax", (("exp", "sum_exp", "probs"), (r"p_j = \frac{e^{z_j}}{S}, \quad S = "
+                                               r"\textstyle\sum_k e^{z_k}",))),
+    ("Loss", (("loss",), (r"L = -\log p_{\text{target}}",))),
+    ("Backward", (("grad_logits", "grad_W", "grad_b", "grad_v"), (
+        r"\frac{\partial L}{\partial z_j} = p_j - y_j", r"\frac{\partial L}{\partial W_{ji}} = "
+        r"\frac{\partial L}{\partial z_j} v_i, \quad \frac{\partial L}{\partial b_j} = "
+        r"\frac{\partial L}{\partial z_j}", r"\frac{\partial L}{\partial v_i} = \textstyle\sum_j "
+        r"\frac{\partial L}{\partial z_j} W_{ji}"))),
+    ("Update", (("E_new", "W_new", "b_new"), (r"\theta_{\text{new}} = \theta - \alpha "
+                                              r"\frac{\partial L}{\partial \theta}",)))]
+NOTES = {"Update": "Only the center word's row of E moves.",
+         "Softmax": "The logits are large, so e^z is computed as e^(z − max z): the probabilities "
+                    "are the same and nothing overflows."}
+
+
 def stages(c):
-    return [
-        Stage("Forward", ("v", "logits"), (r"v = E[\text{center}]", r"z = vW^\top + b",
-                                           r"z_j = \textstyle\sum_i v_i W_{ji} + b_j"),
-              forward_lines, lambda c: (charts.heatmap(c.params["W"], c.decimals, c.info["words"],
-                                                       dims(c), title="W (one row per word)"),
-                                        seedcheck.beside(readme, c, ("logits",)))),
-        Stage("Softmax", ("exp", "sum_exp", "probs"),
-              (r"p_j = \frac{e^{z_j}}{S}, \quad S = \textstyle\sum_k e^{z_k}",), softmax_lines,
-              lambda c: (charts.prob_bars(c.trace["probs"], c.info["words"],
-                                          c.ex.example["target"], c.decimals),
-                         seedcheck.beside(readme, c, ("exp", "sum_exp", "probs"))),
-              "The logits are large, so e^z is computed as e^(z − max z): the probabilities are "
-              "the same and nothing overflows." if tw.needs_shift(c.trace["logits"]) else ""),
-        Stage("Loss", ("loss",), (r"L = -\log p_{\text{target}}",), loss_lines,
-              lambda c: seedcheck.beside(readme, c, ("loss",))),
-        Stage("Backward", ("grad_logits", "grad_W", "grad_b", "grad_v"),
-              (r"\frac{\partial L}{\partial z_j} = p_j - y_j", r"\frac{\partial L}{\partial W_{ji}}"
-               r" = \frac{\partial L}{\partial z_j} v_i, \quad \frac{\partial L}{\partial b_j} = "
-               r"\frac{\partial L}{\partial z_j}", r"\frac{\partial L}{\partial v_i} = "
-               r"\textstyle\sum_j \frac{\partial L}{\partial z_j} W_{ji}"), backward_lines,
-              lambda c: (charts.heatmap(c.trace["grad_W"], c.decimals, c.info["words"], dims(c),
-                                        title="∂L/∂W"),
-                         seedcheck.beside(readme, c, ("grad_logits", "grad_W", "grad_v")))),
-        Stage("Update", ("E_new", "W_new", "b_new"),
-              (r"\theta_{\text{new}} = \theta - \alpha \frac{\partial L}{\partial \theta}",),
-              update_lines, update_chart, "Only the center word's row of E moves."),
-    ]
+    shifted = tw.needs_shift(c.trace["logits"])
+    return [Stage(n, k, f, partial(lines, stage=n), partial(chart, stage=n),
+                  NOTES.get(n, "") if n != "Softmax" or shifted else "") for n, (k, f) in STAGES]
 
 
 def axes(c):
@@ -157,39 +136,23 @@ def marks(c):
             "W_new": changed_marks(t["W_new"], p["W"]), "b_new": changed_marks(t["b_new"], p["b"])}
 
 
-def train(c, values, progress):
-    pairs = parse_pairs(values["pairs"], c.info["words"])
-    if not 1 <= int(values["epochs"]) <= 2000:
-        raise ValueError("the number of epochs must be between 1 and 2000")
-    result = tw.train(c.params["E"], c.params["W"], c.params["b"], pairs, c.lr, int(values["epochs"]))
-    return {**result, "words": c.info["words"]}
-
-
-def train_charts(c, r):
-    if r["E_history"].shape[2] >= 2:
-        charts.trajectories(r["E_history"][:, :, :2], r["words"])
-
-
 TRAINING = Training(
     "Training: the README's 50 epochs",
     lambda c: "Each epoch is one SGD step on all training pairs at once (the mean cross-entropy, "
               "as `CrossEntropyLoss` does), starting from the weights above.",
     (Field("pairs", "Training pairs (center → target, separated by commas)", "dog park, cat park",
            "Each pair is two words of the vocabulary."), Field("epochs", "Epochs", 50, "1 to 2000")),
-    train, train_charts, lambda c, r: matrix_table(r["E"], c.decimals, r["words"], dims(c),
-                                                   name="E after training"))
+    lambda c, v, progress: tw.train_pairs(c.params, c.info["words"], v["pairs"], c.lr, v["epochs"]),
+    lambda c, r: r["E_history"].shape[2] >= 2 and charts.trajectories(r["E_history"][:, :, :2],
+                                                                       r["words"]),
+    lambda c, r: matrix_table(r["E"], c.decimals, r["words"], dims(c), name="E after training"))
 
 L = Lesson(
     prefix="tiny", url_path="tiny_word2vec", title="Tiny word2vec: one SGD step, every number",
     nav_title="Tiny word2vec", icon=":material/pets:",
     blurb="The tiny word2vec README: one SGD step of Embedding → Linear → cross-entropy, its "
           "hand calculation checked number by number.",
-    intro="The tiny word2vec README's model: an **Embedding** table `E` gives the center word a "
-          "vector `v`; a **Linear** layer (`W`, `b`) turns it into one score per word; "
-          "**softmax** makes the scores probabilities; **cross-entropy** measures how unlikely "
-          "the target word was; the **backward pass** gives each parameter's gradient and "
-          "**SGD** moves it a little. The defaults are the README's example: *dog → park*, "
-          "learning rate 0.1.",
+    intro=__doc__,
     model="tiny_word2vec",
     settings={"vocab": ", ".join(tw.VOCAB), "center": tw.README_CENTER,
               "target": tw.README_TARGET, "lr": tw.README_LR},
@@ -200,9 +163,9 @@ L = Lesson(
                                   "b": "b: biases (V)"},
     url={"center": lesson.word_param("center", words_of),
          "target": lesson.word_param("target", words_of), "lr": lesson.lr_param()},
-    training=TRAINING, seed=readme, graph=(("center", "v"), ("E", "v"), ("v", "logits"),
-                                            ("W", "logits"), ("b", "logits"), ("logits", "probs"),
-                                            ("probs", "loss")), reset_label="Reset to README values",
+    training=TRAINING, seed=readme, graph=tuple(tuple(e.split(">")) for e in (
+        "center>v E>v v>logits W>logits b>logits logits>probs probs>loss").split()),
+    reset_label="Reset to README values",
     title_short="Tiny word2vec: one SGD step",
     variant=variants.pick(center=range(len(tw.VOCAB)), target=range(len(tw.VOCAB))))  # sheets
 

@@ -203,6 +203,29 @@ def test_cbow_torch_parse_context_typed_wins_and_keeps_repeats():
             ct.parse_context(typed, picked)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_cbow_torch_parse_context_reads_like_parse_word_list(seed):
+    """Reading only the first 11 words gives parse_word_list's answer (or refuses, as it does)."""
+    from core.common import parse_word_list
+    rng = np.random.default_rng(seed)
+    pool = list(ct.VOCAB) + ["unicorn", " ", "", "\u202e", "\u200b", "Quick", "p" * 31]
+    text = ",".join(rng.choice(pool, int(rng.integers(0, 16))))
+    try:
+        want = parse_word_list(text, ct.VOCAB, 1, ct.MAX_CONTEXT)
+    except ValueError:
+        with pytest.raises(ValueError):
+            ct.parse_context(text)
+    else:
+        assert ct.parse_context(text) == want
+
+
+def test_cbow_torch_parse_context_megabytes():
+    with pytest.raises(ValueError, match="“w” is not in the vocabulary"):
+        ct.parse_context("w, " * 3_500_000)
+    with pytest.raises(ValueError, match="1 to 10 words"):
+        ct.parse_context("quick, " * 150_000)
+
+
 def test_cbow_torch_sentence_examples_are_the_windows():
     words = ct.SENTENCE.split()
     examples = ct.sentence_examples(C=2)

@@ -46,7 +46,7 @@ def lead(page, server, path=PAGE, ready=NEXT):
     open_app(page, server, path, ready)
     page.locator(".st-key-lead label").first.click()
     wait_idle(page)
-    expect(page.locator(BANNER)).to_be_visible()
+    expect(page.locator(BANNER)).to_be_visible(timeout=RUN_MS)
     code = CODE.search(page.locator(BANNER).text_content()).group(1)
     assert not exceptions(page)
     return code
@@ -96,7 +96,7 @@ def test_students_follow_the_stage_the_learning_rate_and_the_numbers(tabs, serve
     # The class's link (app address + lesson + ?class=CODE) and its QR code, in the sidebar.
     sidebar = teacher.locator("[data-testid='stSidebar']")
     assert f"{server}/{PAGE}?class={code}" in sidebar.locator("code").first.text_content()
-    expect(sidebar.locator("img").first).to_be_visible()
+    expect(sidebar.locator("img").first).to_be_visible(timeout=RUN_MS)
     students = [tabs(), tabs()]
     for s in students:
         join(s, server, code)
@@ -211,7 +211,7 @@ def test_a_wrong_code_says_so_and_the_app_still_works(tabs, server):
         page.goto(f"{server}/{PAGE}?class={code}")
         expect(page.locator("[data-testid='stAlertContentWarning']").first).to_contain_text(
             "There is no class with the code", timeout=120_000)
-        expect(page.locator(NEXT)).to_be_visible()
+        expect(page.locator(NEXT)).to_be_visible(timeout=120_000)
         assert page.locator(BAR).count() == 0
     wait_idle(page, expect_run=False)
     click(page, NEXT)
