@@ -146,7 +146,7 @@ TINY = Lesson(
      **{k: (None, ["value"]) for k in ("sum_exp", "loss")},
      **{k: (TW_WORDS, TW_DIMS) for k in ("grad_W", "E_new", "W_new")}},
     lambda lr: tw.sgd_step(tw.README_PARAMS["E"], tw.README_PARAMS["W"], tw.README_PARAMS["b"],
-                           0, 2, lr), tw.README_LR, 0.5, "tiny_lr_exact", "{:.6f}")
+                           0, 2, lr), tw.README_LR, 0.5, "tiny_lr", "{:g}")
 
 
 # --- helpers ------------------------------------------------------------------------------------
