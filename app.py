@@ -26,6 +26,7 @@ div[class*="st-key-"][class*="_intro"] { display: none !important; }
 BASE_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, kbd
   { color: #4a4a4a !important; opacity: 1 !important; }
+.katex-display { overflow: visible !important; }
 </style>"""
 # High contrast: black on white, thick borders, underlined links, bold marks.
 CONTRAST_CSS = """<style>

@@ -343,8 +343,14 @@ def train_full_batch(params, X, Y, steps, lr=NOTEBOOK_LR, callback=None):
     return {"params": model.params(), "losses": np.array(losses)}
 
 
+# Threads for training. 2 is fastest on an idle 2-core machine; when the cores are busy
+# (other sessions, a test suite) torch's spinning OpenMP threads make 2 several times slower
+# than 1, so a crowded server may prefer 1.
+TRAIN_THREADS = 2
+
+
 class _fast_floats:
-    """Two threads and denormals flushed to zero while training: tiny probabilities
+    """TRAIN_THREADS threads and denormals flushed to zero while training: tiny probabilities
     (e^-90) otherwise slow float32 arithmetic down tenfold. Restores torch's defaults."""
 
     def __init__(self, torch):
@@ -352,7 +358,7 @@ class _fast_floats:
 
     def __enter__(self):
         self.threads = self.torch.get_num_threads()
-        self.torch.set_num_threads(min(2, self.threads))
+        self.torch.set_num_threads(min(TRAIN_THREADS, self.threads))
         self.torch.set_flush_denormal(True)
 
     def __exit__(self, *exc):

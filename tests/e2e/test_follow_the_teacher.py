@@ -53,7 +53,7 @@ def lead(page, server, path=PAGE, ready=NEXT):
 
 
 def join(page, server, code, path=PAGE):
-    page.goto(f"{server}/{path}?class={code}")
+    page.goto(f"{server}/{path}?class={code}", timeout=120_000)
     expect(page.locator(BAR)).to_contain_text(f"Following class {code}", timeout=120_000)
     expect(page.locator(NEXT)).to_be_visible(timeout=120_000)
 
@@ -208,7 +208,7 @@ def test_students_follow_the_teacher_to_another_lesson(tabs, server):
 def test_a_wrong_code_says_so_and_the_app_still_works(tabs, server):
     page = tabs()
     for code in ("ZZZZZ", "not-a-code!"):
-        page.goto(f"{server}/{PAGE}?class={code}")
+        page.goto(f"{server}/{PAGE}?class={code}", timeout=120_000)
         expect(page.locator("[data-testid='stAlertContentWarning']").first).to_contain_text(
             "There is no class with the code", timeout=120_000)
         expect(page.locator(NEXT)).to_be_visible(timeout=120_000)
@@ -237,6 +237,6 @@ def test_a_class_ends_when_its_teacher_stops_leading(tabs, server):
     expect_stage(student, 3, timeout=RUN_MS)
     # The old link now gives the message.
     late = tabs()
-    late.goto(f"{server}/{PAGE}?class={code}")
+    late.goto(f"{server}/{PAGE}?class={code}", timeout=120_000)
     expect(late.locator("[data-testid='stAlertContentWarning']").first).to_contain_text(
         "There is no class with the code", timeout=120_000)
