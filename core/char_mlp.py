@@ -509,9 +509,9 @@ def train_minibatch(params, splits, steps, batch_size, lr_schedule, seed, callba
 
 TRAINING_TEXT = (
     "**Minibatch** (the default): the names are split 80/10/10 into train, dev and test as "
-    "makemore does; the model starts from the notebook's draws, rescaled as makemore part 3 "
-    "recommends, and takes `steps` Adam steps on large random batches with a falling learning "
-    "rate; the dev loss is measured on names it never trained on. **Full batch**: the "
+    "makemore does; from the notebook's own initialisation the model takes `steps` Adam steps "
+    "on every training row (grouped by context, so a step is cheap), with weight decay 1e-4 "
+    "and a falling learning rate; the dev loss is measured on names it never trained on. **Full batch**: the "
     "notebook's own loop, plain SGD on every row at once from its initialisation, at the "
     "learning rate given. Any click stops the run and keeps the model trained so far.")
 
@@ -539,7 +539,7 @@ def train_for_class(source, mode, steps, lr, callback=None, names=None):
         return {"losses": out["losses"], "params": out["params"], "names": loaded.names,
                 "dev_loss": None, "rejected": loaded.rejected}
     settings = {**DEFAULT_TRAINING, "steps": steps}
-    out = train_minibatch(init_for_training(), nd.split_dataset(loaded.names, 3, seed=42),
+    out = train_minibatch(init_params(), nd.split_dataset(loaded.names, 3, seed=42),
                           callback=callback, **settings)
     return {"losses": np.array(out["history"]["train"] or [out["train_loss"]]),
             "params": out["params"], "names": loaded.names, "dev_loss": out["dev_loss"],

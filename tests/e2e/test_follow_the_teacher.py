@@ -82,11 +82,11 @@ def set_lr(page, text):
     wait_idle(page)
     box.blur()  # else leaving the box later commits it again, in the same run as a click
     wait_idle(page, expect_run=False)
-    expect(page.locator("h4").first).to_contain_text(f"α = {text}")
+    expect(page.locator("h4").first).to_contain_text(f"α = {text}", timeout=RUN_MS)
 
 
 def same_table(teacher, student, name):
-    expect(student.locator(CURRENT)).to_contain_text(name)
+    expect(student.locator(CURRENT)).to_contain_text(name, timeout=RUN_MS)
     assert table(student, name, CURRENT) == table(teacher, name, CURRENT), name
 
 
@@ -106,7 +106,7 @@ def test_students_follow_the_stage_the_learning_rate_and_the_numbers(tabs, serve
     next_stage(teacher, 3)
     for s in students:
         expect_stage(s, 3)
-        expect(s.locator(BAR)).to_contain_text("stage 3 of 5")
+        expect(s.locator(BAR)).to_contain_text("stage 3 of 5", timeout=RUN_MS)
         assert f"class={code}" in s.url  # the link stays in the address bar
 
     set_lr(teacher, "0.5")
@@ -140,9 +140,9 @@ def test_a_student_exploring_alone_is_not_moved_and_catches_up_on_follow_again(t
     join(alone, server, code)
     join(follower, server, code)
 
-    alone.locator(".st-key-class_detach button").click()
-    expect(alone.locator(BAR)).to_contain_text("Exploring on your own")
-    alone.locator(f"{NEXT} button").click()        # their own step through the lesson
+    alone.locator(".st-key-class_detach button").first.click()
+    expect(alone.locator(BAR)).to_contain_text("Exploring on your own", timeout=RUN_MS)
+    alone.locator(f"{NEXT} button").first.click()        # their own step through the lesson
     expect_stage(alone, 2)
 
     next_stage(teacher, 2)
@@ -154,12 +154,12 @@ def test_a_student_exploring_alone_is_not_moved_and_catches_up_on_follow_again(t
     alone.wait_for_timeout(2000)                    # four polls' worth: nothing may come
     expect_stage(alone, 2, timeout=1)
     assert alone.locator(".st-key-tiny_lr input").input_value() == "0.1"
-    expect(alone.locator(BAR)).to_contain_text("Exploring on your own")
+    expect(alone.locator(BAR)).to_contain_text("Exploring on your own", timeout=RUN_MS)
 
-    alone.locator(".st-key-class_rejoin button").click()
+    alone.locator(".st-key-class_rejoin button").first.click()
     expect_stage(alone, 4)
     expect(alone.locator("h4").first).to_contain_text("α = 0.25", timeout=FOLLOW_MS)
-    expect(alone.locator(BAR)).to_contain_text(f"Following class {code}")
+    expect(alone.locator(BAR)).to_contain_text(f"Following class {code}", timeout=RUN_MS)
     next_stage(teacher, 5)
     expect_stage(alone, 5)                          # and follows again from there
     same_table(teacher, alone, "W_new")
@@ -185,8 +185,8 @@ def test_two_classes_do_not_mix(tabs, server):
     expect_stage(s1, 3, timeout=1)
     expect_stage(s2, 2, timeout=1)
     assert s1.locator(".st-key-tiny_lr input").input_value() == "0.1"
-    expect(s1.locator(BAR)).to_contain_text(f"Following class {c1}")
-    expect(s2.locator(BAR)).to_contain_text(f"Following class {c2}")
+    expect(s1.locator(BAR)).to_contain_text(f"Following class {c1}", timeout=RUN_MS)
+    expect(s2.locator(BAR)).to_contain_text(f"Following class {c2}", timeout=RUN_MS)
 
 
 def test_students_follow_the_teacher_to_another_lesson(tabs, server):
@@ -201,7 +201,7 @@ def test_students_follow_the_teacher_to_another_lesson(tabs, server):
     expect(student.locator(".st-key-mb_next")).to_be_visible(timeout=60_000)
     expect(student.locator(".st-key-mb_current h3").first).to_contain_text("Stage 2 of",
                                                                            timeout=FOLLOW_MS)
-    expect(student).to_have_url(re.compile(rf"/manual_backprop\?.*class={code}"))
+    expect(student).to_have_url(re.compile(rf"/manual_backprop\?.*class={code}"), timeout=RUN_MS)
     assert not exceptions(student)
 
 
@@ -231,9 +231,9 @@ def test_a_class_ends_when_its_teacher_stops_leading(tabs, server):
     wait_idle(teacher)
     expect(student.locator("[data-testid='stAlertContentInfo']").first).to_contain_text(
         f"Class {code} has ended", timeout=FOLLOW_MS)
-    expect(student.locator(BAR)).to_have_count(0)
+    expect(student.locator(BAR)).to_have_count(0, timeout=RUN_MS)
     expect_stage(student, 2, timeout=1)                     # the lesson stays as it was
-    student.locator(f"{NEXT} button").click()
+    student.locator(f"{NEXT} button").first.click()
     expect_stage(student, 3, timeout=RUN_MS)
     # The old link now gives the message.
     late = tabs()
