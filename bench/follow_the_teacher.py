@@ -11,9 +11,10 @@ the last) until `clicks` Next clicks are timed: from sending the click until eac
 session has received the stepper's "Stage k of n" for the new stage.
 
 Prints one line per figure: the time until every student has the new stage (per click,
-median and p95), the same per student and click, the server's CPU while 40 students follow
-a teacher who does nothing (the polling cost), and the server memory per follower (RSS
-after they joined minus before, / N). Bounded: loopback only, a time limit per click and in
+median and p95), the same per student and click, the server's CPU time and the students'
+script runs per click, the server's CPU while the students follow a teacher who does
+nothing (the polling cost), and the server memory per follower (RSS after they joined minus
+before, / N). Bounded: loopback only, a time limit per click and in
 all; the server is stopped at the end whatever happens.
 """
 import argparse
@@ -189,13 +190,14 @@ async def main(args):
         await asyncio.sleep(5)
         idle_cpu = (cpu_seconds(proc.pid) - c0) / (time.perf_counter() - w0)
 
-        every, each, errors = [], [], []
+        every, each, errors, cpu, runs = [], [], [], [], []
         stage, t_start = 1, time.perf_counter()
         while len(every) < args.clicks and time.perf_counter() - t_start < TOTAL_TIMEOUT:
             target = stage + 1 if stage < args.stages else 1
             key = "next" if target > 1 else "reset"
             bid, frag = button(tbuttons, f"{args.prefix}_{key}")
             await asyncio.sleep(random.uniform(0.2, 0.7))  # the clicks fall anywhere in a poll
+            cpu0, runs0 = cpu_seconds(proc.pid), sum(s.runs_finished for s in students)
             t0 = time.perf_counter()
             new, _, errs = await run_once(teacher, message(args.page, fragment_id=frag,
                                                            toggles=on, button_id=bid))
@@ -214,6 +216,8 @@ async def main(args):
             if key == "next":
                 every.append(max(seen) - t0)
                 each.extend(t - t0 for t in seen)
+                cpu.append(cpu_seconds(proc.pid) - cpu0)
+                runs.append(sum(s.runs_finished for s in students) - runs0)
         for s in students:
             errors.extend(s.errors)
     finally:
@@ -238,6 +242,11 @@ async def main(args):
               f"{'met' if p95(every) <= TARGET_P95 else 'MISSED'}")
         print(f"teacher's Next -> one student has it (each student, each click) | median "
               f"{statistics.median(each) * 1000:.0f} ms | p95 {p95(each) * 1000:.0f} ms")
+    if cpu:
+        print(f"server CPU per Next click, until every student has it | median "
+              f"{statistics.median(cpu) * 1000:.0f} ms | script runs of the students | median "
+              f"{statistics.median(runs):.0f} ({statistics.median(runs) / args.students:.1f} per "
+              f"student: polls, and the rerun that follows)")
     print(f"server CPU while {args.students} students follow an idle teacher (polling every "
           f"{POLL:g} s) | {idle_cpu * 100:.0f} % of one core")
     print(f"server memory | {baseline:.0f} MB with the teacher, {joined:.0f} MB with "

@@ -367,7 +367,8 @@ def _join_from_url():
         return
     if code is None or store().read(code) is None:
         s[K_BAD] = raw
-        shown = raw[:12] + ("…" if len(raw) > 12 else "")
+        from ui.format import md_text
+        shown = md_text(raw[:12] + ("…" if len(raw) > 12 else ""))
         _leave_class(("warning", f"There is no class with the code “{shown}”: it may be "
                                  "mistyped, or the class has ended. You can use the app on "
                                  "your own; ask your teacher for the current link."))
