@@ -39,7 +39,7 @@ a { text-decoration: underline !important; }
 st.set_page_config(page_title="Step-through", page_icon="🧮", layout="wide")
 
 pages = [st.Page(HERE / "pages" / "home.py", title="Home", icon=":material/home:", default=True)]
-pages += [st.Page(HERE / "pages" / file, title=L.nav_title, icon=L.icon, url_path=L.url_path)
+pages += [st.Page(HERE / "pages" / file, title=L.menu_title, icon=L.icon, url_path=L.url_path)
           for file, L in lessons()]
 page = st.navigation(pages)
 

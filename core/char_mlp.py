@@ -19,8 +19,8 @@ import warnings
 import numpy as np
 
 from core.cbow_mlp import pca_2d  # noqa: F401  (the embedding plot, re-exported for the page)
-from core.common import (Trace, as_float_array, check_finite, check_lr, check_whole, needs_shift,
-                         one_hot, softmax_parts)
+from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_whole,
+                         needs_shift, one_hot, softmax_parts)
 
 PARAM_KEYS = ("E", "Wx", "bh", "Wy", "by")
 TRACE_KEYS = ("context", "emb", "emb_cat", "h_pre", "h", "logits", "probs", "loss",
@@ -91,15 +91,8 @@ def _check_example(context, target, V, bs):
     if len(context) != bs:
         raise ValueError(f"the context must have {bs} characters (the model's block size), "
                          f"got {len(context)}")
-    return [_char_index(c, V, "context") for c in context], _char_index(target, V, "target")
-
-
-def _char_index(i, V, what):
-    if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
-        raise ValueError(f"the {what} must be character indices (whole numbers), got {i!r}")
-    if not 0 <= i < V:
-        raise ValueError(f"character indices must be between 0 and {V - 1}; the {what} has {i}")
-    return int(i)
+    return ([check_index(c, V, "context", "character") for c in context],
+            check_index(target, V, "target", "character"))
 
 
 # --- one example, float64 --------------------------------------------------------------------

@@ -56,12 +56,13 @@ def check_whole(n, least, what):
     return int(n)
 
 
-def check_index(i, size, what):
-    """i as an int; ValueError unless it is a whole number in 0..size-1."""
+def check_index(i, size, what, unit="word"):
+    """i as an int; ValueError unless it is a whole number in 0..size-1 (an index of a
+    `unit`: a word, a character...)."""
     if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
-        raise ValueError(f"the {what} must be given as word indices (whole numbers), got {i!r}")
+        raise ValueError(f"the {what} must be given as {unit} indices (whole numbers), got {i!r}")
     if not 0 <= i < size:
-        raise ValueError(f"word indices must be between 0 and {size - 1}; the {what} has {i}")
+        raise ValueError(f"{unit} indices must be between 0 and {size - 1}; the {what} has {i}")
     return int(i)
 
 

@@ -128,9 +128,8 @@ TRAINING = Training(
                                name="average")), "mean loss per epoch")
 
 L = lesson.Lesson(
-    prefix="cbow", url_path="cbow", title="CBOW from raw text", nav_title="CBOW from raw text",
-    icon=":material/notes:", blurb="The CBOW course notes: from a sentence to tokens, windows, "
-    "one-hot averages and one step of a CBOW network, with the notes' mistakes explained.",
+    prefix="cbow", url_path="cbow", title="CBOW from raw text", icon=":material/notes:",
+    blurb="The CBOW course notes: text to windows to one CBOW step, the notes' mistakes explained.",
     intro=__doc__, model="cbow_mlp", settings={"text": cm.COURSE_TEXT, "C": cm.COURSE_C,
                                                "N": cm.COURSE_N, "window": 0, "lr": cm.DEFAULT_LR},
     read=read, shape=lambda s: (read(s, None).info["vocab"], s["N"]),
@@ -144,7 +143,8 @@ L = lesson.Lesson(
     url={"C": lesson.int_param("C", 1, 10), "N": lesson.int_param("N", 1, 50), "window":
          lesson.index_param("window", lambda s: len(corpus.pipeline(s["text"], s["C"])[2])),
          "lr": lesson.lr_param()},
-    training=TRAINING, seed=notes, step_stage=4, title_short="CBOW: one step")
+    training=TRAINING, seed=notes, step_stage=4, title_short="CBOW: one step", graph=(
+        "x>z1 W1>z1 b1>z1 z1>h h>z2 W2>z2 b2>z2 z2>y_hat y_hat>loss"))
 
 if __name__ == "__main__":
     lesson.run(L)

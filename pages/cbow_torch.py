@@ -143,8 +143,8 @@ L = lesson.Lesson(
          "target": lesson.word_param("target", lambda s: VOCAB),
          "dim": lesson.int_param("dim", 1, ct.MAX_DIM), "lr": lesson.lr_param()},
     training=TRAINING, seed=notebook, title_short="Torch CBOW: one step",
-    graph=(("E", "context_vectors"), ("context_vectors", "h"), ("h", "logits"), ("W", "logits"),
-           ("b", "logits"), ("logits", "probs"), ("probs", "loss")))
+    graph=("E>context_vectors context_vectors>h h>logits W>logits b>logits logits>probs "
+           "probs>loss"))
 
 if __name__ == "__main__":
     lesson.run(L)

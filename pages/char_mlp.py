@@ -149,9 +149,8 @@ L = lesson.Lesson(
                        Field("mode", "minibatch or full batch", "minibatch"),
                        Field("steps", "Steps", cm.DEFAULT_TRAINING["steps"]), Field("lr", "Full-batch α", 0.1)),
                       train, trained_charts, None, "training loss", samples, "step"),
-    seed=notebook, graph=tuple(tuple(e.split(">")) for e in (
-        "context>emb E>emb emb>emb_cat emb_cat>h_pre Wx>h_pre bh>h_pre h_pre>h h>logits Wy>logits "
-        "by>logits logits>probs probs>loss").split()))
+    seed=notebook, graph=("context>emb E>emb emb>emb_cat emb_cat>h_pre Wx>h_pre bh>h_pre h_pre>h h>logits Wy>logits "
+        "by>logits logits>probs probs>loss"))
 
 if __name__ == "__main__":
     lesson.run(L)

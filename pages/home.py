@@ -10,6 +10,6 @@ st.markdown(
     "each as a worksheet line checked against torch autograd. Pick a lesson:")
 for file, lesson in lessons():
     with st.container(border=True):
-        st.page_link(f"pages/{file}", label=lesson.nav_title, icon=lesson.icon)
+        st.page_link(f"pages/{file}", label=lesson.menu_title, icon=lesson.icon)
         st.caption(lesson.blurb)
 st.caption("The decimals shown on every page are set in the sidebar.")

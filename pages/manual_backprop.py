@@ -143,7 +143,7 @@ L = Lesson(
     url={"word": lesson.index_param("word", lambda s: len(mb.vocab_of(s["sentence"]))),
          "dim": lesson.int_param("dim", 1, mb.MAX_DIM), "lr": lesson.lr_param()},
     training=TRAINING, seed=notebook, title_short="Manual backprop: one step",
-    graph=(("embedding", "e"), ("e", "x"), ("linear", "x"), ("x", "o"), ("o", "loss")))
+    graph=("embedding>e e>x linear>x x>o o>loss"))
 
 if __name__ == "__main__":
     lesson.run(L)

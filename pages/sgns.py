@@ -190,10 +190,9 @@ L = lesson.Lesson(
                       lambda c, r: matrix_table(sgns.pca_2d(r["W_in"]), c.decimals, r["vocab"],
                                                 ["x", "y"], name="plotted"),
                       "mean loss per pair", neighbours, "point"),
-    seed=notebook, graph=tuple(tuple(e.split(">")) for e in (
-        "center>v_c W_in>v_c W_out>u_o W_out>u_neg v_c>pos_score u_o>pos_score v_c>neg_scores "
+    seed=notebook, graph=("center>v_c W_in>v_c W_out>u_o W_out>u_neg v_c>pos_score u_o>pos_score v_c>neg_scores "
         "u_neg>neg_scores pos_score>sigma_pos neg_scores>sigma_neg sigma_pos>loss "
-        "sigma_neg>loss").split()))
+        "sigma_neg>loss"))
 
 if __name__ == "__main__":
     lesson.run(L)

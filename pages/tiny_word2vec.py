@@ -163,8 +163,7 @@ L = Lesson(
                                   "b": "b: biases (V)"},
     url={"center": lesson.word_param("center", words_of),
          "target": lesson.word_param("target", words_of), "lr": lesson.lr_param()},
-    training=TRAINING, seed=readme, graph=tuple(tuple(e.split(">")) for e in (
-        "center>v E>v v>logits W>logits b>logits logits>probs probs>loss").split()),
+    training=TRAINING, seed=readme, graph=("center>v E>v v>logits W>logits b>logits logits>probs probs>loss"),
     reset_label="Reset to README values",
     title_short="Tiny word2vec: one SGD step",
     variant=variants.pick(center=range(len(tw.VOCAB)), target=range(len(tw.VOCAB))))  # sheets

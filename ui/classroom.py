@@ -269,7 +269,7 @@ def lead(L, ctx, stage, n_stages):
         if (last["page"] == L.url_path and last["stage"] == stage and last["rev"] == rev
                 and last["n"] == n_stages and _same(last["settings"], settings)):
             return
-    snapshot = {"page": L.url_path, "title": L.nav_title, "settings": settings,
+    snapshot = {"page": L.url_path, "title": L.menu_title, "settings": settings,
                 "model": model, "model_rev": rev, "stage": stage, "n_stages": n_stages}
     version = store().publish(code, snapshot)
     s[K_PUBLISHED] = {"page": L.url_path, "stage": stage, "n": n_stages, "rev": rev,

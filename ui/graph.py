@@ -16,6 +16,11 @@ FORWARD, BACKWARD, UPDATE, IDLE = "#0072B2", "#D55E00", "#009E73", "#9E9E9E"
 MAX_VALUES = 6  # a node shows its values when it has at most this many
 
 
+def edges(spec):
+    """A lesson's graph as (from, to) pairs: given as pairs, or as text "a>b c>d"."""
+    return tuple(tuple(e.split(">")) for e in spec.split()) if isinstance(spec, str) else spec
+
+
 def node_of(key):
     """The graph node a Trace key belongs to, and how (forward / gradient / update)."""
     m = re.match(r"^(?:grad_|dL_d)(.+)$", key)

@@ -118,7 +118,6 @@ class Lesson:
     prefix: str                     # session-state keys: f"{prefix}_..."
     url_path: str
     title: str                      # the page's title
-    nav_title: str                  # the navigation's (short) title
     icon: str                       # a Material icon
     blurb: str                      # one sentence for the home page
     intro: str                      # Markdown under the title
@@ -135,7 +134,7 @@ class Lesson:
     url: dict = field(default_factory=dict)   # URL name -> UrlParam
     edit: dict = field(default_factory=dict)  # parameter name -> label: editable as text
     training: object = None         # ui.training.Training
-    graph: tuple = ()               # the network's forward edges (from, to): ui/graph.py
+    graph: tuple = ()               # forward edges (from, to), or text "a>b c>d": ui/graph.py
     table_rows: Callable = None     # (ctx) -> {key: row indices}: large tables show only these
     seed: object = None             # core.seeds.<lesson>: the source document's numbers
     step_stage: int = 0             # the stage shown after "Take this step"
@@ -144,8 +143,13 @@ class Lesson:
     seed_setting: str = ""          # a setting that is the model's random seed (a "Random seed"
                                     # box): New random init raises it, a typed one re-inits
     title_short: str = ""           # for exports
+    nav_title: str = ""             # the navigation's (short) title; default: the title
     variant: Callable = None        # sheet number -> settings overrides for exercise sheets
                                     # (ui/variants); None: the same settings, new weights
+
+    @property
+    def menu_title(self):
+        return self.nav_title or self.title
 
     def key(self, name):
         return f"{self.prefix}_{name}"

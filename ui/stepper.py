@@ -177,8 +177,8 @@ def stepper(L, ctx):
     keys.install(L.key("current"), cur)
     if L.graph:
         with st.expander("The network", expanded=not presenting()):
-            st.graphviz_chart(graph.dot(ctx, L.graph, stages[cur].keys))
-            st.caption(graph.describe(L.graph, stages[cur].keys))
+            st.graphviz_chart(graph.dot(ctx, graph.edges(L.graph), stages[cur].keys))
+            st.caption(graph.describe(graph.edges(L.graph), stages[cur].keys))
     if marks and not presenting():
         st.caption(MARK_LEGEND)
     checks = []  # (placeholder, stage keys): the autograd check, filled in at the end
