@@ -501,7 +501,7 @@ def train_minibatch(params, splits, steps, batch_size, lr_schedule, seed, callba
 # --- the page's training run -----------------------------------------------------------------
 
 TRAINING_TEXT = (
-    "**Minibatch** (the default): the names are split 80/10/10 into train, dev and test as "
+    "**train/dev** (the default): the names are split 80/10/10 into train, dev and test as "
     "makemore does; from the notebook's own initialisation the model takes `steps` Adam steps "
     "on every training row (grouped by context, so a step is cheap), with weight decay 1e-4 "
     "and a falling learning rate; the dev loss is measured on names it never trained on. **Full batch**: the "
@@ -511,13 +511,13 @@ TRAINING_TEXT = (
 
 def train_for_class(source, mode, steps, lr, callback=None, names=None):
     """The page's run: names from `source` (None / '' the built-in list, bytes, a path or a
-    URL: core.names_data.load_names), then minibatch (DEFAULT_TRAINING, `steps` steps) or the
+    URL: core.names_data.load_names), then Adam on the train split (DEFAULT_TRAINING, `steps` steps) or the
     notebook's full-batch loop (`steps` steps at `lr`). callback(step, steps, loss, dev) may
     return False to stop. Returns {"losses", "params", "names", "dev_loss", "rejected"}."""
     from core import names_data as nd
     loaded = names if names is not None else nd.load_names(source or None)
-    if mode not in ("minibatch", "full batch"):
-        raise ValueError("the mode must be 'minibatch' or 'full batch'")
+    if mode not in ("train/dev", "full batch"):
+        raise ValueError("the mode must be 'train/dev' or 'full batch'")
     steps = check_whole(steps, 1, "the number of steps")
     if steps > 20_000:
         raise ValueError("at most 20,000 steps (a class cannot wait longer)")

@@ -146,7 +146,7 @@ L = lesson.Lesson(
          "lr": lesson.lr_param()},
     training=Training("Training on a names list", lambda c: cm.TRAINING_TEXT,
                       (Field("source", "Names (empty: the built-in list; or a file path / URL)", ""),
-                       Field("mode", "minibatch or full batch", "minibatch"),
+                       Field("mode", "train/dev or full batch", "train/dev"),
                        Field("steps", "Steps", cm.DEFAULT_TRAINING["steps"]), Field("lr", "Full-batch α", 0.1)),
                       train, trained_charts, None, "training loss", samples, "step"),
     seed=notebook, graph=("context>emb E>emb emb>emb_cat emb_cat>h_pre Wx>h_pre bh>h_pre h_pre>h h>logits Wy>logits "
