@@ -15,6 +15,8 @@ PRESENTER_CSS = """<style>
 [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stCaptionContainer"] p
   { font-size: 1.3rem !important; }
 .katex { font-size: 1.3em !important; }
+.stMarkdown td, .stMarkdown th { padding: 0.3rem 0.45rem !important; }
+.stMarkdown td code { font-size: 1.15rem !important; padding: 0.1em 0.2em !important; }
 .katex-display { overflow: visible !important; }
 h1 { font-size: 2.2rem !important; } h2, h3 { font-size: 1.8rem !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
@@ -27,6 +29,7 @@ BASE_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, kbd
   { color: #4a4a4a !important; opacity: 1 !important; }
 .katex-display { overflow: visible !important; }
+.stMarkdown td code { white-space: pre !important; }
 </style>"""
 # High contrast: black on white, thick borders, underlined links, bold marks.
 CONTRAST_CSS = """<style>

@@ -4,13 +4,18 @@ every focused input, so → did nothing right after switching presenter mode on)
 
 One listener on the app's document, installed once from a zero-height component; it clicks
 the lesson's own Next / Prev buttons, so every key goes through the same callback as a click.
+The listener is written into the app's own document (a <script> element there), not left in
+the component's frame: that frame is rebuilt whenever the stage changes, and a listener whose
+frame is gone stops running.
 """
+import json
+
 import streamlit as st
 
-_SCRIPT = """<script>
-const doc = window.parent.document;
-if (!doc.__stepThroughKeys) {
-  doc.__stepThroughKeys = true;
+_LISTENER = """
+const doc = document;
+if (!window.__stepThroughKeys) {
+  window.__stepThroughKeys = true;
   const TEXT = ['text', 'search', 'email', 'number', 'password', 'url', 'tel'];
   const typing = t => t && (t.tagName === 'TEXTAREA' || t.isContentEditable ||
     (t.tagName === 'INPUT' && TEXT.includes(t.type)) || t.getAttribute('role') === 'combobox');
@@ -21,18 +26,40 @@ if (!doc.__stepThroughKeys) {
     if (button && !button.disabled) { button.click(); return true; }
     return false;
   };
-  // A formula wider than its column scrolls: let the keyboard reach it, and name it.
-  const reachable = () => doc.querySelectorAll('.katex-display, [data-testid="stLatex"]')
-    .forEach(el => {
-      const scrolls = ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
-      if ((scrolls || el.scrollWidth > el.clientWidth + 1) && !el.hasAttribute('tabindex')) {
-        el.setAttribute('tabindex', '0');
-        el.setAttribute('role', 'math');
-        el.setAttribute('aria-label', 'formula (scrolls sideways)');
-      }
+  // A formula wider than its column is shrunk to fit (down to 55 %); one still too wide
+  // scrolls sideways, and then the keyboard can reach it and it is named.
+  const fit = el => {
+    const k = el.querySelector('.katex');
+    if (!k) return;
+    const key = k.textContent + '|' + el.clientWidth;
+    if (el.dataset.fitFor === key) return;
+    el.dataset.fitFor = key;
+    k.style.removeProperty('font-size');
+    el.style.removeProperty('overflow-x');
+    const wide = [...k.querySelectorAll('.katex-html > .base')]
+      .reduce((w, b) => w + b.getBoundingClientRect().width, 0);
+    const room = el.clientWidth - 2;
+    if (!room || wide <= room) return;
+    const size = parseFloat(getComputedStyle(k).fontSize);
+    k.style.setProperty('font-size', Math.max(0.55, room / wide) * size + 'px', 'important');
+    if (room / wide < 0.55) {
+      el.style.setProperty('overflow-x', 'auto', 'important');
+      el.setAttribute('tabindex', '0');
+      el.setAttribute('role', 'math');
+      el.setAttribute('aria-label', 'formula (scrolls sideways)');
+    }
+  };
+  let pending = false;
+  const fitAll = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      doc.querySelectorAll('.katex-display').forEach(fit);
     });
-  new MutationObserver(() => requestAnimationFrame(reachable))
-    .observe(doc.body, {childList: true, subtree: true});
+  };
+  new MutationObserver(fitAll).observe(doc.body, {childList: true, subtree: true});
+  window.addEventListener('resize', fitAll);
   doc.addEventListener('keydown', e => {
     const t = e.target;
     if (typing(t) || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -45,7 +72,17 @@ if (!doc.__stepThroughKeys) {
     if (which && press(which)) { e.preventDefault(); e.stopPropagation(); }
   }, true);
 }
-</script>"""
+"""
+
+_SCRIPT = """<script>
+const doc = window.parent.document;
+if (!doc.getElementById('step-through-keys')) {
+  const s = doc.createElement('script');
+  s.id = 'step-through-keys';
+  s.textContent = %s;
+  doc.head.appendChild(s);
+}
+</script>""" % json.dumps(_LISTENER)
 
 
 _SCROLL = """<script>/* stage %s */

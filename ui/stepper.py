@@ -6,6 +6,7 @@ this step's numbers (worksheet Lines), a table per Trace key, an optional chart 
 autograd check, filled in after the page is drawn (torch may still be loading).
 """
 import math
+import re
 from typing import Callable, NamedTuple
 
 import streamlit as st
@@ -13,10 +14,20 @@ import streamlit as st
 from ui import cached, classroom, graph, keys, locks, seedcheck, selfcheck, urlstate
 from ui.export import downloads
 from ui.tables import MARK_LEGEND, markdown_table, matrix_table
+from ui.tables import table_shape
 from ui.worksheet import render
 
 SHOWN_LINES = 8  # plugged-in lines shown before the rest fold into an expander
 COLUMNS_FROM = 5  # presenter mode: this many lines or more go in columns
+# Presenter mode fits the current stage in a 1366×768 projector screen. Heights (px) and line
+# widths (characters per column) at presenter type sizes, measured on the lessons' stages;
+# the browser test checks every stage of every lesson, and ui/keys shrinks a line that is
+# still too wide for its column.
+SCREEN = 650
+HEIGHT = {"title": 62, "note": 42, "formula": 56, "line": 50, "frac": 66, "table_head": 54,
+          "table_row": 46, "cut": 40, "check": 36, "more": 58, "pad": 44}
+CHARS = {3: 34, 2: 52, 1: 100}
+TABLE_WIDTH, CELL_CHAR, CELL_PAD = 1060, 11, 26   # a table's columns: px for cells, per char
 TOLERANCE = 1e-10  # |ours - torch autograd| that counts as equal (float64)
 
 
@@ -111,26 +122,65 @@ def presenting():
     return bool(st.session_state.get("presenter"))
 
 
+def tex_width(tex):
+    """The rough width of a LaTeX line in characters (a fraction counts both its parts)."""
+    t = re.sub(r"\\(cdot|dots|times|sum|log|exp|max|sigma|partial|top|alpha|eta)\b", "x", tex)
+    t = re.sub(r"\\[A-Za-z]+", "", t)
+    return len(re.sub(r"[{}_^ ]", "", t))
+
+
+def presenter_cols(decimals):
+    """How many columns of numbers fit the projector's width."""
+    return TABLE_WIDTH // (CELL_CHAR * (decimals + 4) + CELL_PAD)
+
+
+def presenter_layout(stage, lines, table, decimals):
+    """(columns of lines, lines shown, (rows, columns) of the first table shown) so that the
+    stage fits the projector; `table` is the first table's (rows, columns) or None."""
+    h = HEIGHT
+    fixed = h["title"] + h["pad"] + h["check"] + h["more"]
+    fixed += sum(h["frac" if r"\frac" in f else "formula"] for f in stage.formulas)
+    fixed += h["note"] if stage.note else 0
+    widest = max((tex_width(x) for x in lines), default=0)
+    cols = next(c for c in (3, 2, 1) if widest <= CHARS[c] or c == 1)
+    cols = cols if len(lines) >= COLUMNS_FROM else 1
+    row_h = h["frac"] if any(r"\frac" in x for x in lines) else h["line"]
+    line_rows = -(-len(lines) // cols)
+    shown_table = None
+    if table:
+        room = SCREEN - fixed - h["table_head"] - h["cut"] - row_h * min(line_rows, 2)
+        shown_table = (max(1, min(table[0], room // h["table_row"])),
+                       min(table[1], presenter_cols(decimals)))
+        fixed += h["table_head"] + h["table_row"] * shown_table[0]
+        fixed += h["cut"] if shown_table != tuple(table) else 0
+    rows = max(1, (SCREEN - fixed) // row_h)
+    return cols, min(len(lines), rows * cols), shown_table
+
+
 def render_stage(ctx, stage, axes, marks):
     """One stage's body: numbers plugged in, tables, chart; returns (lines, check box).
     In presenter mode: the lines in columns, the first table, the rest behind "more"."""
     lines = render(stage.lines(ctx) if stage.lines else [], ctx.decimals)
     if presenting():
-        if len(lines) >= COLUMNS_FROM:
-            cols = st.columns(3)
-            per = -(-len(lines) // 3)
-            for j, line in enumerate(lines):
-                cols[j // per].latex(line)
-        else:
-            for line in lines:
-                st.latex(line)
-        for k in stage.keys[:1]:
-            matrix_table(*_table_args(ctx, axes, marks, k), name=k)
+        first = [_table_args(ctx, axes, marks, k) for k in stage.keys[:1]]
+        n_cols, shown, table = presenter_layout(
+            stage, lines, table_shape(first[0][0]) if first else None, ctx.decimals)
+        cols = st.columns(n_cols) if n_cols > 1 else [st]
+        per = -(-shown // n_cols)
+        for j, line in enumerate(lines[:shown]):
+            cols[j // per].latex(line)
+        for k, args in zip(stage.keys[:1], first):
+            matrix_table(*args, name=k, max_rows=table[0], max_cols=table[1])
         box = st.empty()
-        if stage.keys[1:] or stage.chart:
-            with st.expander("more"):
+        if stage.keys[1:] or stage.chart or shown < len(lines):
+            parts = ([f"all {len(lines)} lines"] if shown < len(lines) else []) + (
+                ["the other tables"] if stage.keys[1:] else []) + (["chart"] if stage.chart else [])
+            with st.expander("More: " + ", ".join(parts)):
+                for line in lines[shown:]:
+                    st.latex(line)
                 for k in stage.keys[1:]:
-                    matrix_table(*_table_args(ctx, axes, marks, k), name=k)
+                    matrix_table(*_table_args(ctx, axes, marks, k), name=k,
+                                 max_cols=presenter_cols(ctx.decimals))
                 if stage.chart:
                     stage.chart(ctx)
         return lines, box

@@ -31,15 +31,15 @@ def grid(values, rows=None, cols=None, name=None):
 MAX_ROWS, MAX_COLS = 30, 20  # a larger table shows its first rows / columns (the CSV has all)
 
 
-def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None):
+def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None,
+                   max_rows=MAX_ROWS, max_cols=MAX_COLS):
     """A Markdown table of values; `marks`: array of '', 'target', 'touched', 'changed'.
-    A table larger than MAX_ROWS × MAX_COLS shows its top-left part and says so."""
+    A table larger than max_rows × max_cols shows its top-left part (say so with cut_note)."""
     arr, row_labels, col_labels = grid(values, rows, cols, name)
     m = (np.asarray(marks, dtype=object).reshape(arr.shape) if marks is not None
          else np.full(arr.shape, "", dtype=object))
-    n_rows, n_cols = arr.shape
-    arr, m = arr[:MAX_ROWS, :MAX_COLS], m[:MAX_ROWS, :MAX_COLS]
-    row_labels, col_labels = row_labels[:MAX_ROWS], col_labels[:MAX_COLS]
+    arr, m = arr[:max_rows, :max_cols], m[:max_rows, :max_cols]
+    row_labels, col_labels = row_labels[:max_rows], col_labels[:max_cols]
     corner = md_text(name) if name else " "
     lines = ["| " + corner + " | " + " | ".join(md_text(c) for c in col_labels) + " |",
              "|:---|" + "---:|" * arr.shape[1]]
@@ -54,20 +54,26 @@ def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None
     return "\n".join(lines)
 
 
-def cut_note(values):
+def cut_note(values, max_rows=MAX_ROWS, max_cols=MAX_COLS):
     """'' or a sentence saying which part of a large table is shown."""
-    arr = np.atleast_2d(np.asarray(values))
-    if arr.shape[0] <= MAX_ROWS and arr.shape[1] <= MAX_COLS:
+    n_rows, n_cols = table_shape(values)
+    if n_rows <= max_rows and n_cols <= max_cols:
         return ""
-    return (f"Showing {min(arr.shape[0], MAX_ROWS)} of {arr.shape[0]} rows and "
-            f"{min(arr.shape[1], MAX_COLS)} of {arr.shape[1]} columns; the CSV export has "
+    return (f"Showing {min(n_rows, max_rows)} of {n_rows} rows and "
+            f"{min(n_cols, max_cols)} of {n_cols} columns; the CSV export has "
             "every number.")
 
 
-def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None):
+def table_shape(values):
+    """(rows, columns) of the table of these values (a scalar or vector is one row)."""
+    return grid(values)[0].shape
+
+
+def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None,
+                 max_rows=MAX_ROWS, max_cols=MAX_COLS):
     """Render values as a table with `name` in its corner."""
-    st.markdown(markdown_table(values, decimals, rows, cols, marks, name))
-    note = cut_note(values)
+    st.markdown(markdown_table(values, decimals, rows, cols, marks, name, max_rows, max_cols))
+    note = cut_note(values, max_rows, max_cols)
     if note:
         st.caption(note)
 

@@ -38,6 +38,13 @@ def test_no_critical_or_serious_axe_violation(browser, server, path, ready, pres
     assert not found, "\n".join(found)
 
 
+# Tables and formulas in the current stage that reach past the box's right edge.
+SPILL = """key => { const box = document.querySelector('.st-key-' + key).getBoundingClientRect();
+  return [...document.querySelectorAll('.st-key-' + key + ' table, .st-key-' + key + ' .katex')]
+    .filter(el => el.getBoundingClientRect().right > box.right + 1)
+    .map(el => el.tagName + ' ' + el.textContent.slice(0, 40)); }"""
+
+
 def current_box_fits(page, key):
     """The current stage's box: (top, bottom) in the viewport."""
     box = page.locator(f".st-key-{key}").first.bounding_box()
@@ -58,6 +65,8 @@ def test_presenter_mode_fits_a_projector_on_every_stage(browser, server, file, L
         assert bottom - top <= PROJECTOR["height"], f"stage {stage}: {bottom - top:.0f} px tall"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PROJECTOR["width"], f"stage {stage}: the page is {width} px wide"
+        spill = page.evaluate(SPILL, L.key("current"))
+        assert not spill, f"stage {stage}: wider than the stage's box: {spill}"
         button = page.locator(f".st-key-{L.prefix}_next button")
         if button.is_disabled():
             break
