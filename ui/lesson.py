@@ -347,7 +347,9 @@ def apply_edits(L, version):
     except (ValueError, FloatingPointError) as err:
         _flash(L, "error", f"The edited weights were not used: {err}.")
         return
-    _apply(L, "weights edited", {**m, "params": params, "start": params, "log": []})
+    # A new start: the steps are counted from the edited weights (the invariant: the
+    # parameters shown are the start replayed for the steps shown).
+    _apply(L, "weights edited", {**m, "params": params, "start": params, "steps": 0, "log": []})
 
 
 # --- widgets for a lesson's settings -----------------------------------------------------------
