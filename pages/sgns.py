@@ -163,6 +163,9 @@ def neighbours(c, r):
 
 
 T = sgns.DEFAULT_TRAINING
+FIELDS = [("window", "Window (words each side)", 1, 10), ("dim", "Vector size d", 1, 300),
+          ("k", "Negatives per pair k", 1, 20), ("lr", "Starting learning rate", 1e-6, 1.0),
+          ("epochs", "Epochs (passes over the text)", 1, 50)]
 L = lesson.Lesson(
     prefix="sgns", url_path="sgns", title="Skip-gram with negative sampling",
     nav_title="Negative sampling", icon=":material/call_split:",
@@ -184,7 +187,7 @@ L = lesson.Lesson(
     training=Training("Training on the text", lambda c: "word2vec's recipe: every centre word "
                       "with the words in its (randomly shrunk) window, k negatives each from "
                       "count^0.75, frequent words subsampled, the learning rate falling to zero.",
-                      tuple(Field(k, k, T[k]) for k in ("window", "dim", "k", "lr", "epochs")),
+                      tuple(Field(k, label, T[k], lo=lo, hi=hi) for k, label, lo, hi in FIELDS),
                       train, lambda c, r: charts.word_scatter(sgns.pca_2d(r["W_in"]), r["vocab"],
                                                               "learned vectors, PCA to 2-D"),
                       lambda c, r: matrix_table(sgns.pca_2d(r["W_in"]), c.decimals, r["vocab"],

@@ -412,3 +412,19 @@ def test_sgns_group_quality_by_hand():
              "d": ["a", "e"], "e": ["a", "b"]}
     # n = 2: a 1/2, b 2/2, c 0/2 -> g1 1/2; d 1/1, e 0/1 (one mate at most) -> g2 1/2
     assert group_quality(lambda w, n: table[w][:n], groups, 2) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("field,value,label", [("window", 99, "Window"), ("k", 0, "Negatives"),
+                                               ("lr", 5.0, "learning rate")])
+def test_sgns_training_fields_are_named_and_out_of_range_values_refused(field, value, label):
+    from streamlit.testing.v1 import AppTest
+    from tests.conftest import ROOT, open_page
+    at = open_page(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "sgns.py")
+    box = at.number_input(key=f"sgns_train_{field}")
+    assert label in box.label
+    box.set_value(value)
+    at.button(key="sgns_train").click().run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert label in errors and "Nothing was trained" in errors, errors
+    assert "sgns_trained" not in at.session_state

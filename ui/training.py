@@ -63,7 +63,13 @@ class Progress:
 
 
 def _values(L, T):
-    return {f.name: st.session_state[L.key(f"train_{f.name}")] for f in T.fields}
+    """The fields' values; ValueError naming a number outside its field's range."""
+    values = {f.name: st.session_state[L.key(f"train_{f.name}")] for f in T.fields}
+    for f in T.fields:
+        x = values[f.name]
+        if f.lo is not None and not (f.lo <= x <= f.hi):
+            raise ValueError(f"{f.label} must be from {f.lo:g} to {f.hi:g} (it is {x:g})")
+    return values
 
 
 def panel(L, ctx, T):
@@ -91,7 +97,7 @@ def panel(L, ctx, T):
     if clicked:
         progress = Progress(st.progress(0.0, text="training…"), curve, T.curve_title)
         try:
-            result = T.run(ctx, _values(L, T), progress)
+            result = T.run(ctx, _values(L, T), progress)  # ValueError: a message, no run
             s[L.key("trained")] = {"result": result, "stopped": progress.interrupted is not None}
         except (ValueError, FloatingPointError) as err:
             st.error(f"{md_text(err)}. Nothing was trained.")
