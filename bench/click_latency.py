@@ -97,6 +97,7 @@ def trivial_times(browser, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clicks", type=int, default=40, help="timed Next clicks")
+    ap.add_argument("--lesson", default="", help="only lessons whose URL path contains this")
     args = ap.parse_args()
     from ui.lessons import lessons
     from ui.lesson import Ctx  # noqa: F401  (the lesson list imports the framework)
@@ -108,6 +109,8 @@ def main():
             browser = launch_chromium(p)
             results = []
             for file, L in lessons():
+                if args.lesson not in L.url_path:
+                    continue
                 n = stage_count(L)
                 one = argparse.Namespace(clicks=args.clicks, page=L.url_path, prefix=L.prefix,
                                          stages=n)

@@ -37,8 +37,7 @@ def controls(c):
 
 def lines(c, stage):
     t, p, ex, n = partial(ws.val, c.trace), partial(ws.val, c.params), c.ex.example, SHOWN
-    d = c.params["E"].shape[1]
-    sym = cm.SYMBOLS
+    d, sym = c.params["E"].shape[1], cm.SYMBOLS
     if stage == "Embedding":
         return [ws.Line(rf"e_{{{k},{i}}} = E[\text{{{sym[ch]}}}]_{i}", None, t("emb", k, i))
                 for k, ch in enumerate(ex["context"]) for i in range(n)]
@@ -99,8 +98,7 @@ STAGES = [
 
 def axes(c):
     S, d = list(cm.SYMBOLS), [f"d{i}" for i in range(c.params["E"].shape[1])]
-    hid = [f"h{j}" for j in range(len(c.trace["h"]))]
-    vec = (S, None)
+    hid, vec = [f"h{j}" for j in range(len(c.trace["h"]))], (S, None)
     return {"emb": (list(c.info["context"]), d), "logits": vec, "probs": vec, "grad_logits": vec,
             "grad_by": vec, "by_new": vec, "grad_E": (S, d), "E_new": (S, d), "h_pre": (hid, None),
             "h": (hid, None), "grad_h": (hid, None), "grad_h_pre": (hid, None), "bh_new": (hid, None),
@@ -112,11 +110,6 @@ def train(c, v, progress):
     return cm.train_for_class(upload.getvalue() if upload else v["source"], v["mode"], int(v["steps"]),
                               float(v["lr"]), callback=lambda i, n, loss, dev: curve.append(loss)
                               or progress(i / n, f"step {i} of {n}", curve))
-
-
-def trained_charts(c, r):
-    xy = cm.pca_2d(r["params"]["E"])
-    charts.word_scatter(xy, cm.SYMBOLS, "the 27 symbols' embeddings, PCA to 2-D (vowels: a e i o u)")
 
 
 def samples(c, r):
@@ -148,7 +141,8 @@ L = lesson.Lesson(
                       (Field("source", "Names (empty: the built-in list; or a file path / URL)", ""),
                        Field("mode", "train/dev or full batch", "train/dev"),
                        Field("steps", "Steps", cm.DEFAULT_TRAINING["steps"]), Field("lr", "Full-batch α", 0.1)),
-                      train, trained_charts, None, "training loss", samples, "step"),
+                      train, lambda c, r: charts.word_scatter(cm.pca_2d(r["params"]["E"]), cm.SYMBOLS,
+                                                              "the symbols' embeddings, PCA to 2-D"), None, "training loss", samples, "step"),
     seed=notebook, graph=("context>emb E>emb emb>emb_cat emb_cat>h_pre Wx>h_pre bh>h_pre h_pre>h h>logits Wy>logits "
         "by>logits logits>probs probs>loss"))
 

@@ -124,9 +124,9 @@ def sheet_check(L, i, text, decimals):
 def panels(L, ctx):
     """Under the stepper: What if… and the learning-rate lens (each unless hidden)."""
     if not locks.hidden(L, "whatif"):
-        what_if_panel(L, ctx)
+        lazy_panel(L, ctx, "What if…", "whatif", ":material/compare_arrows:", _what_if_body)
     if not locks.hidden(L, "lens"):
-        lens_panel(L, ctx)
+        lazy_panel(L, ctx, "Learning-rate lens", "lens", ":material/search:", _lens_body)
 
 
 def teacher_panels(L, ctx):
@@ -134,13 +134,19 @@ def teacher_panels(L, ctx):
     if _s().get("presenter"):
         return
     if not locks.hidden(L, "exercises"):
-        exercises_panel(L, ctx)
-    share_panel(L, ctx)
+        lazy_panel(L, ctx, "For teachers: exercise sheets", "exercises", ":material/assignment:",
+                   _exercises_body)
+    lazy_panel(L, ctx, "Share this lesson", "share", ":material/share:", _share_body)
 
 
-def _lazy(L, label, name, icon):
-    """An expander whose body runs only while it is open."""
-    return st.expander(label, key=L.key(f"{name}_open"), on_change="rerun", icon=icon)
+@st.fragment
+def lazy_panel(L, ctx, label, name, icon, body):
+    """An expander whose body(L, ctx) runs only while it is open (a fragment: its widgets
+    rerun only this panel)."""
+    box = st.expander(label, key=L.key(f"{name}_open"), on_change="rerun", icon=icon)
+    with box:
+        if box.open:
+            body(L, ctx)
 
 
 # --- what if --------------------------------------------------------------------------------------
@@ -194,15 +200,6 @@ def diff_rows(diffs, axes, decimals):
                      "entries that differ": f"{d.n_differ} of {d.size}",
                      "which": ", ".join(which) + (f" and {more} more" if more > 0 else "")})
     return rows
-
-
-@st.fragment
-def what_if_panel(L, ctx):
-    box = _lazy(L, "What if…", "whatif", ":material/compare_arrows:")
-    with box:
-        if not box.open:
-            return
-        _what_if_body(L, ctx)
 
 
 def _what_if_body(L, ctx):
@@ -340,15 +337,6 @@ def lens_sentences(summary, before, what, decimals):
     return "; ".join(parts) + "."
 
 
-@st.fragment
-def lens_panel(L, ctx):
-    box = _lazy(L, "Learning-rate lens", "lens", ":material/search:")
-    with box:
-        if not box.open:
-            return
-        _lens_body(L, ctx)
-
-
 def _lens_body(L, ctx):
     off = locks.locked(L, "lens")
     if "loss" not in ctx.trace:
@@ -404,15 +392,6 @@ def lens_rows(data, before, k, decimals):
 
 
 # --- exercise sheets -----------------------------------------------------------------------------
-
-@st.fragment
-def exercises_panel(L, ctx):
-    box = _lazy(L, "For teachers: exercise sheets", "exercises", ":material/assignment:")
-    with box:
-        if not box.open:
-            return
-        _exercises_body(L, ctx)
-
 
 def make_sheets(L, n_stages):
     """Callback of "Make exercises": the request checked, kept in session state."""
@@ -518,15 +497,6 @@ def _sheet_downloads(L, spec):
 
 
 # --- share ---------------------------------------------------------------------------------------
-
-@st.fragment
-def share_panel(L, ctx):
-    box = _lazy(L, "Share this lesson", "share", ":material/share:")
-    with box:
-        if not box.open:
-            return
-        _share_body(L, ctx)
-
 
 def share_query(L, ctx, stage, lock=(), hide=(), state=True, variant=None):
     """The parameters of a lesson link: the lesson's state (ui/urlstate.lesson_query), the

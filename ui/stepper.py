@@ -226,9 +226,15 @@ def stepper(L, ctx):
     cur = stepper_buttons(L, stages)
     keys.install(L.key("current"), cur)
     if L.graph:
-        with st.expander("The network", expanded=not presenting()):
-            st.graphviz_chart(graph.dot(ctx, graph.edges(L.graph), stages[cur].keys))
-            st.caption(graph.describe(graph.edges(L.graph), stages[cur].keys))
+        # Drawn only while open: the browser lays a graph out in ~0.8 s, which every Next
+        # click would wait for (bench/click_latency.py).
+        box = st.expander("The network: open it to see where this stage sits (it follows "
+                          "Next / Prev)", key=L.key("graph_open"), on_change="rerun",
+                          icon=":material/account_tree:")
+        with box:
+            if box.open:
+                st.graphviz_chart(graph.dot(ctx, graph.edges(L.graph), stages[cur].keys))
+                st.caption(graph.describe(graph.edges(L.graph), stages[cur].keys))
     if marks and not presenting():
         st.caption(MARK_LEGEND)
     checks = []  # (placeholder, stage keys): the autograd check, filled in at the end

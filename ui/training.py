@@ -67,8 +67,10 @@ def _values(L, T):
     values = {f.name: st.session_state[L.key(f"train_{f.name}")] for f in T.fields}
     for f in T.fields:
         x = values[f.name]
-        if f.lo is not None and not (f.lo <= x <= f.hi):
-            raise ValueError(f"{f.label} must be from {f.lo:g} to {f.hi:g} (it is {x:g})")
+        whole = isinstance(f.default, int)
+        if f.lo is not None and not (f.lo <= x <= f.hi and (not whole or x == int(x))):
+            kind = "a whole number" if whole else "a number"
+            raise ValueError(f"{f.label} must be {kind} from {f.lo:g} to {f.hi:g} (it is {x:g})")
     return values
 
 

@@ -93,6 +93,9 @@ def test_keys_work_right_after_the_presenter_toggle(page, server):
 def test_the_network_picture_follows_the_stage(page, server):
     L = LESSONS[0][1]
     open_app(page, server, L.url_path, f".st-key-{L.prefix}_next")
+    page.get_by_text("The network").click()  # drawn only while open
+    wait_idle(page)
+    page.wait_for_selector("[data-testid='stGraphVizChart'] svg")
     first = page.locator("[data-testid='stGraphVizChart'] svg").first.inner_html()
     assert "[forward]" in first
     for _ in range(3):
