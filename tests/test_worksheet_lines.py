@@ -106,3 +106,16 @@ def test_the_page_shows_exactly_these_lines(app, file, L):
         if i < len(stages) - 1:
             at.button(key=L.key("next")).click().run()
             assert not at.exception, at.exception
+
+
+@pytest.mark.parametrize("k", [1, 37, 4821])
+@pytest.mark.parametrize("file,L", ALL, ids=[L.prefix for _, L in ALL])
+def test_every_line_of_an_exercise_sheet_variant_is_its_arithmetic(file, L, k):
+    """A sheet's variant (other weights, words or inputs): its lines, the answer key's source,
+    hold as the lesson's own do."""
+    from ui import variants
+    ctx = variants.make(L, k).ctx
+    lines = [line for stage in L.stages(ctx) for line in (stage.lines(ctx) if stage.lines else [])]
+    for line in lines:
+        check_line(ctx, line)
+    assert lines

@@ -74,36 +74,3 @@ def test_bad_variant_link_is_a_notice(page, server):
     assert "dog → park" in headline(page)       # the lesson's own start
     assert not exceptions(page)
 
-
-def fill(page, key, text):
-    box = page.locator(f".st-key-{key} input")
-    box.fill(text)
-    box.press("Enter")
-    wait_idle(page)
-
-
-@pytest.mark.parametrize("count,message", [("0", "choose from 1"), ("10000", "choose from 1")])
-def test_a_sheet_of_0_or_10000_variants_is_refused(page, server, count, message):
-    open_app(page, server, "tiny_word2vec", READY)
-    page.get_by_text("For teachers: exercise sheets").click()
-    wait_idle(page)
-    fill(page, "tiny_ex_n", count)
-    page.locator(".st-key-tiny_ex_make button").click()
-    wait_idle(page)
-    assert message in " ".join(alerts(page, ("error",)))
-    assert "dog → park" in headline(page)        # nothing else changed
-    assert not exceptions(page)
-
-
-@pytest.mark.parametrize("lo,hi,message", [("1e3", "1e-4", "reversed"), ("0.1", "0.1", "empty"),
-                                           ("nan", "1", "not a finite number"),
-                                           ("1", "inf", "not a finite number")])
-def test_a_lens_over_an_empty_or_non_finite_range_is_a_message(page, server, lo, hi, message):
-    open_app(page, server, "tiny_word2vec", READY)
-    page.get_by_text("Learning-rate lens").click()
-    wait_idle(page)
-    fill(page, "tiny_lens_lo", lo)
-    fill(page, "tiny_lens_hi", hi)
-    assert message in " ".join(alerts(page, ("error",)))
-    assert "dog → park" in headline(page)
-    assert not exceptions(page)
