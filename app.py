@@ -17,7 +17,6 @@ PRESENTER_CSS = """<style>
 .katex { font-size: 1.3em !important; }
 .stMarkdown td, .stMarkdown th { padding: 0.3rem 0.45rem !important; }
 .stMarkdown td code { font-size: 1.15rem !important; padding: 0.1em 0.2em !important; }
-.katex-display { overflow: visible !important; }
 h1 { font-size: 2.2rem !important; } h2, h3 { font-size: 1.8rem !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
 div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_exports"],

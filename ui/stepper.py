@@ -13,8 +13,7 @@ import streamlit as st
 
 from ui import cached, classroom, graph, keys, locks, seedcheck, selfcheck, urlstate
 from ui.export import downloads
-from ui.tables import MARK_LEGEND, markdown_table, matrix_table
-from ui.tables import table_shape
+from ui.tables import MARK_LEGEND, markdown_table, matrix_table, table_shape
 from ui.worksheet import render
 
 SHOWN_LINES = 8  # plugged-in lines shown before the rest fold into an expander
@@ -233,8 +232,9 @@ def stepper(L, ctx):
                           icon=":material/account_tree:")
         with box:
             if box.open:
-                st.graphviz_chart(graph.dot(ctx, graph.edges(L.graph), stages[cur].keys))
-                st.caption(graph.describe(graph.edges(L.graph), stages[cur].keys))
+                edges = graph.edges(L.graph)
+                st.graphviz_chart(graph.dot(ctx, edges, stages[cur].keys))
+                st.caption(graph.describe(edges, stages[cur].keys))
     if marks and not presenting():
         st.caption(MARK_LEGEND)
     checks = []  # (placeholder, stage keys): the autograd check, filled in at the end
