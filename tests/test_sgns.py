@@ -428,3 +428,28 @@ def test_sgns_training_fields_are_named_and_out_of_range_values_refused(field, v
     errors = " ".join(e.value for e in at.error)
     assert label in errors and "Nothing was trained" in errors, errors
     assert "sgns_trained" not in at.session_state
+
+
+def test_sgns_training_batch_is_one_sgd_step_on_the_summed_loss():
+    """_train_batch against autograd: the summed pair losses (a negative equal to its pair's
+    context word left out, as word2vec skips it), one SGD step; repeated rows accumulate."""
+    rng = np.random.default_rng(7)
+    V, d, B, k, alpha = 9, 4, 12, 3, 0.3
+    W_in, W_out = rng.normal(0, 1, (V, d)), rng.normal(0, 1, (V, d))
+    c, o = rng.integers(0, V, B), rng.integers(0, V, B)
+    neg = rng.integers(0, V, (B, k))
+    neg[0] = [o[0], o[0], 2]                             # twice the context word, then another
+    c[1] = c[2]                                          # a centre row used by two pairs
+    Wi, Wo = torch.tensor(W_in, requires_grad=True), torch.tensor(W_out, requires_grad=True)
+    v = Wi[torch.tensor(c)]                                                   # (B, d)
+    pos = (Wo[torch.tensor(o)] * v).sum(1)                                    # (B,)
+    negs = (Wo[torch.tensor(neg)] * v[:, None, :]).sum(2)                     # (B, k)
+    skip = torch.tensor(neg == o[:, None])
+    loss = -(F.logsigmoid(pos).sum() + F.logsigmoid(-negs).masked_fill(skip, 0).sum())
+    loss.backward()
+    got_in, got_out = torch.tensor(W_in), torch.tensor(W_out)
+    got_loss = sgns._train_batch(got_in, got_out, torch.tensor(c), torch.tensor(o),
+                                 torch.tensor(neg), alpha)
+    close(got_loss, loss.item())
+    close(got_in.numpy(), (Wi - alpha * Wi.grad).detach().numpy())
+    close(got_out.numpy(), (Wo - alpha * Wo.grad).detach().numpy())
