@@ -70,16 +70,6 @@ def lesson_times(browser, base, args):
     return times[:args.clicks]
 
 
-def stage_count(L):
-    """The lesson's number of stages on its default settings (from the lesson definition)."""
-    from ui.lesson import Ctx
-    from ui import cached
-    params = L.fresh(dict(L.settings), 0, None)
-    ex = L.read(dict(L.settings), params)
-    trace = cached.step(L.model, ex.params, ex.example, ex.lr)
-    return len(L.stages(Ctx(L, dict(L.settings), ex, trace, 4, 0, 0)))
-
-
 def trivial_times(browser, args):
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "trivial.py"
@@ -99,8 +89,7 @@ def main():
     ap.add_argument("--clicks", type=int, default=40, help="timed Next clicks")
     ap.add_argument("--lesson", default="", help="only lessons whose URL path contains this")
     args = ap.parse_args()
-    from ui.lessons import lessons
-    from ui.lesson import Ctx  # noqa: F401  (the lesson list imports the framework)
+    from ui.lessons import lessons, stage_count
 
     from playwright.sync_api import sync_playwright
     proc, base = start_server()

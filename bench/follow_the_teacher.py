@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from load_test import button, rerun_msg, rss_mb, run_once, session  # noqa: E402
 from tests.e2e.server import start_server, stop_server  # noqa: E402
+from ui.lessons import lesson_of, lesson_option  # noqa: E402
 from ui.classroom import POLL  # noqa: E402
 
 CLICK_TIMEOUT = 20   # seconds for every student to see one click
@@ -258,7 +259,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--students", type=int, default=40)
     ap.add_argument("--clicks", type=int, default=20, help="timed Next clicks")
-    ap.add_argument("--page", default="tiny_word2vec", help="URL path of the lesson")
-    ap.add_argument("--prefix", default="tiny", help="the lesson's widget-key prefix")
-    ap.add_argument("--stages", type=int, default=5, help="stages of the lesson's stepper")
-    sys.exit(asyncio.run(main(ap.parse_args())))
+    lesson_option(ap)
+    args = ap.parse_args()
+    args.page, args.prefix, args.stages = lesson_of(args)
+    sys.exit(asyncio.run(main(args)))

@@ -1,6 +1,6 @@
 """Load test: N concurrent sessions click through a lesson on a local server.
 
-    python bench/load_test.py [--sessions 20] [--rounds 3] [--page tiny_word2vec --prefix tiny]
+    python bench/load_test.py [--sessions 20] [--rounds 3] [--lesson tiny_word2vec]
 
 Starts `streamlit run app.py` on a free loopback port, opens N sessions over Streamlit's own
 websocket protocol (what a browser tab sends: a rerun request with the clicked button's
@@ -28,6 +28,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.e2e.server import start_server, stop_server  # noqa: E402
+from ui.lessons import lesson_of, lesson_option  # noqa: E402
 
 CLICK_TIMEOUT = 60      # seconds one click may take
 TOTAL_TIMEOUT = 900     # seconds the whole test may take
@@ -154,7 +155,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=3, help="passes through the lesson per session")
-    ap.add_argument("--page", default="tiny_word2vec", help="URL path of the lesson")
-    ap.add_argument("--prefix", default="tiny", help="the lesson's widget-key prefix")
-    ap.add_argument("--stages", type=int, default=5, help="stages of the lesson's stepper")
-    sys.exit(asyncio.run(main(ap.parse_args())))
+    lesson_option(ap)
+    args = ap.parse_args()
+    args.page, args.prefix, args.stages = lesson_of(args)
+    sys.exit(asyncio.run(main(args)))

@@ -16,8 +16,8 @@ from itertools import islice
 import numpy as np
 
 from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_table,
-                         check_whole, needs_shift, one_hot, parse_word_list, softmax_parts,
-                         strip_bidi)
+                         check_whole, lesson_interface, needs_shift, one_hot, parse_word_list,
+                         softmax_parts, strip_bidi, torch_model, torch_trace)
 
 # the notebook's word_to_ix
 VOCAB = ("the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog")
@@ -48,22 +48,6 @@ def init_params(V=len(VOCAB), d=SEED_DIM, seed=0):
 
 
 DEFAULT_PARAMS = init_params()
-
-
-def trace_step(params, example, lr):
-    """The lesson interface: sgd_step on params {E, W, b} and example {context, target}."""
-    return sgd_step(params["E"], params["W"], params["b"], example["context"], example["target"],
-                    lr)
-
-
-def torch_trace_step(params, example, lr):
-    """torch_step with trace_step's signature."""
-    return torch_step(params["E"], params["W"], params["b"], example["context"],
-                      example["target"], lr)
-
-
-def next_params(params, trace):
-    return {"E": trace["E_new"], "W": trace["W_new"], "b": trace["b_new"]}
 
 
 def parse_context(typed, picked=()):
@@ -171,12 +155,8 @@ def torch_step(E, W, b, context, target, lr):
             self.h = h
             return self.linear(h)
 
-    with torch.random.fork_rng(devices=[]):  # its random init must not move torch's global RNG
-        model = CBOWModel(V, d).double()
-    with torch.no_grad():
-        model.embeddings.weight.copy_(torch.from_numpy(E))
-        model.linear.weight.copy_(torch.from_numpy(W))
-        model.linear.bias.copy_(torch.from_numpy(b))
+    model = torch_model(lambda: CBOWModel(V, d), {"embeddings.weight": E, "linear.weight": W,
+                                                  "linear.bias": b})
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     model.zero_grad()
     logits = model(torch.tensor(context).view(1, -1))      # (1, V)
@@ -187,9 +167,10 @@ def torch_step(E, W, b, context, target, lr):
            "probs": torch.softmax(logits[0], 0), "loss": loss, "grad_logits": logits.grad[0],
            "grad_W": model.linear.weight.grad, "grad_b": model.linear.bias.grad,
            "grad_h": model.h.grad[0], "grad_E": model.embeddings.weight.grad}
-    out = {k: v.detach().numpy().copy() if v.ndim else float(v.detach()) for k, v in out.items()}
-    optimizer.step()
-    out.update(E_new=model.embeddings.weight.detach().numpy().copy(),
-               W_new=model.linear.weight.detach().numpy().copy(),
-               b_new=model.linear.bias.detach().numpy().copy())
-    return Trace((k, out[k]) for k in STEP_KEYS)
+    return torch_trace(out, optimizer, model, {"E_new": "embeddings.weight", "W_new":
+                       "linear.weight", "b_new": "linear.bias"}, STEP_KEYS)
+
+
+# the lesson interface: the steps on params {E, W, b} and the example's words
+trace_step, torch_trace_step, next_params = lesson_interface(sgd_step, torch_step,
+                                                             ("context", "target"))

@@ -184,3 +184,41 @@ def parse_pairs(text, vocab, max_text=10_000):
     if not pairs:
         raise ValueError("give at least one training pair")
     return tuple(pairs)
+
+
+def lesson_interface(step, twin, example_keys, param_keys=("E", "W", "b")):
+    """(trace_step, torch_trace_step, next_params) of a model whose step and torch twin take
+    the parameters, then the example's values, then lr, as positional arguments."""
+    def call(fn):
+        def lesson_step(params, example, lr):
+            return fn(*(params[k] for k in param_keys), *(example[k] for k in example_keys), lr)
+        lesson_step.__doc__ = f"{fn.__name__} on params {param_keys}, example {example_keys}."
+        return lesson_step
+
+    def next_params(params, trace):
+        """The parameters the next step starts from."""
+        return {k: trace[f"{k}_new"] for k in param_keys}
+    return call(step), call(twin), next_params
+
+
+def torch_model(make, weights):
+    """A float64 torch module built by make() without moving torch's global RNG (its random
+    init is thrown away), then given these weights: {parameter name: numpy array}."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        model = make().double()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.from_numpy(weights[name]))
+    return model
+
+
+def torch_trace(out, optimizer, model, new, keys):
+    """The twin's Trace in the order of keys: out {key: tensor} as numpy (read before the
+    step), then optimizer.step(), then new {key: parameter name} read from the stepped model."""
+    out = {k: v.detach().numpy().copy() if v.ndim else float(v.detach()) for k, v in out.items()}
+    optimizer.step()
+    params = dict(model.named_parameters())
+    out.update({k: params[name].detach().numpy().copy() for k, name in new.items()})
+    return Trace((k, out[k]) for k in keys)

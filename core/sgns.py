@@ -16,7 +16,8 @@ from functools import lru_cache
 import numpy as np
 
 from core.cbow_mlp import pca_2d  # noqa: F401  (re-exported: the page plots W with it)
-from core.common import Trace, as_float_array, check_finite, check_index, check_lr, check_whole
+from core.common import (Trace, as_float_array, check_finite, check_index, check_lr, check_whole,
+                         torch_model, torch_trace)
 
 VOCAB_SIZE, EMBED_DIM = 100, 10
 SOURCE_CENTER, SOURCE_CONTEXT, SOURCE_NEGATIVES, SOURCE_LR = 0, 1, (50, 23, 99, 4, 12), 0.01
@@ -220,11 +221,8 @@ def torch_step(params, example, lr):
             loss = -(pos_loss + neg_loss)
             return torch.mean(loss)
 
-    with torch.random.fork_rng(devices=[]):  # its random init must not move torch's global RNG
-        model = SkipGramNegativeSampling(V, d).double()
-    with torch.no_grad():
-        model.in_embed.weight.copy_(torch.from_numpy(W_in))
-        model.out_embed.weight.copy_(torch.from_numpy(W_out))
+    model = torch_model(lambda: SkipGramNegativeSampling(V, d), {"in_embed.weight": W_in,
+                                                                 "out_embed.weight": W_out})
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     model.zero_grad()
     loss = model(torch.tensor([c]), torch.tensor([o]), torch.from_numpy(neg).view(1, -1))
@@ -234,11 +232,8 @@ def torch_step(params, example, lr):
            "neg_scores": negs, "sigma_pos": torch.sigmoid(pos), "sigma_neg": torch.sigmoid(-negs),
            "loss": loss, "grad_v_c": model.v_c.grad[0], "grad_u_o": model.u_o.grad[0],
            "grad_u_neg": model.u_n.grad[0]}
-    out = {k: v.detach().numpy().copy() if v.ndim else float(v.detach()) for k, v in out.items()}
-    optimizer.step()
-    out.update(W_in_new=model.in_embed.weight.detach().numpy().copy(),
-               W_out_new=model.out_embed.weight.detach().numpy().copy())
-    return Trace((k, out[k]) for k in TRACE_KEYS)
+    return torch_trace(out, optimizer, model, {"W_in_new": "in_embed.weight",
+                                               "W_out_new": "out_embed.weight"}, TRACE_KEYS)
 
 
 # --- training on a corpus ------------------------------------------------------------------

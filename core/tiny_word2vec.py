@@ -11,7 +11,7 @@ One step for a (center, target) pair, written the way the README's hand calculat
 import numpy as np
 
 from core.common import (Trace, as_float_array, check_finite, check_lr, check_table, check_whole,
-                         needs_shift, one_hot, softmax_parts)
+                         lesson_interface, needs_shift, one_hot, softmax_parts)
 
 VOCAB = ("dog", "cat", "park")
 
@@ -69,23 +69,6 @@ def init_params(vocab_size=3, dim=2, seed=0):
     rng = np.random.default_rng(check_whole(seed, 0, "the random seed"))
     return {"E": np.round(rng.normal(0, 0.5, (V, d)), 4),
             "W": np.round(rng.normal(0, 0.5, (V, d)), 4), "b": np.zeros(V)}
-
-
-def trace_step(params, example, lr):
-    """The lesson interface: sgd_step on params {E, W, b} and example {center, target}."""
-    return sgd_step(params["E"], params["W"], params["b"], example["center"], example["target"],
-                    lr)
-
-
-def torch_trace_step(params, example, lr):
-    """torch_sgd_step with trace_step's signature."""
-    return torch_sgd_step(params["E"], params["W"], params["b"], example["center"],
-                          example["target"], lr)
-
-
-def next_params(params, trace):
-    """The parameters the next step starts from."""
-    return {"E": trace["E_new"], "W": trace["W_new"], "b": trace["b_new"]}
 
 
 def sgd_step(E, W, b, center, target, lr):
@@ -155,6 +138,11 @@ def torch_sgd_step(E, W, b, center, target, lr):
     out.update(E_new=emb.weight.detach(), W_new=lin.weight.detach(), b_new=lin.bias.detach())
     return Trace((k, np.array(out[k].numpy(), dtype=np.float64) if np.ndim(out[k].numpy())
                   else float(out[k])) for k in STEP_KEYS)
+
+
+# the lesson interface: the steps on params {E, W, b} and the example's words
+trace_step, torch_trace_step, next_params = lesson_interface(sgd_step, torch_sgd_step,
+                                                             ("center", "target"))
 
 
 def train(E, W, b, pairs, lr, epochs):

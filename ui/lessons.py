@@ -12,3 +12,33 @@ def lessons():
 
 def by_prefix(prefix):
     return next(L for _, L in lessons() if L.prefix == prefix)
+
+
+def by_path(url_path):
+    """The lesson at this URL path (its page file's name)."""
+    found = [L for _, L in lessons() if L.url_path == url_path]
+    if not found:
+        raise ValueError(f"no lesson at {url_path!r}; the lessons: {', '.join(FILES)}")
+    return found[0]
+
+
+def stage_count(L):
+    """The lesson's number of stages on its default settings (from the lesson definition)."""
+    from ui import cached
+    from ui.lesson import Ctx
+    params = L.fresh(dict(L.settings), 0, None)
+    ex = L.read(dict(L.settings), params)
+    trace = cached.step(L.model, ex.params, ex.example, ex.lr)
+    return len(L.stages(Ctx(L, dict(L.settings), ex, trace, 4, 0, 0)))
+
+
+def lesson_option(ap):
+    """--lesson URL_PATH on an argparse parser; after parse_args, lesson_of(args) gives
+    (url path, widget-key prefix, number of stages) from the lesson list."""
+    ap.add_argument("--lesson", default="tiny_word2vec", choices=FILES,
+                    help="the lesson (its URL path), from the lesson list")
+
+
+def lesson_of(args):
+    L = by_path(args.lesson)
+    return L.url_path, L.prefix, stage_count(L)
