@@ -34,9 +34,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from load_test import button, rerun_msg, rss_mb, run_once, session  # noqa: E402
+from load_test import (button, p95, print_errors, rerun_msg, rss_mb, run_bench,  # noqa: E402
+                       run_once, session, spread)
 from tests.e2e.server import start_server, stop_server  # noqa: E402
-from ui.lessons import lesson_of, lesson_option  # noqa: E402
 from ui.classroom import POLL  # noqa: E402
 
 CLICK_TIMEOUT = 20   # seconds for every student to see one click
@@ -226,21 +226,13 @@ async def main(args):
             await ws.close()
         stop_server(proc)
 
-    def p95(xs):
-        return (statistics.quantiles(xs, n=20, method="inclusive")[-1] if len(xs) >= 2
-                else float("nan"))
-
     print(f"{args.students} students following one teacher on {args.page}, "
           f"{len(every)} timed Next clicks, {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every figure)")
-    print(f"errors | {len(errors)} | must be 0")
-    for err in errors[:10]:
-        print(f"  {err[:200]}")
+    print_errors(errors)
     if every:
-        print(f"teacher's Next -> every student has the new stage | median "
-              f"{statistics.median(every) * 1000:.0f} ms | p95 {p95(every) * 1000:.0f} ms | "
-              f"max {max(every) * 1000:.0f} ms | target p95 <= {TARGET_P95 * 1000:.0f} ms: "
-              f"{'met' if p95(every) <= TARGET_P95 else 'MISSED'}")
+        print(f"teacher's Next -> every student has the new stage | {spread(every)} | target p95 "
+              f"<= {TARGET_P95 * 1000:.0f} ms: {'met' if p95(every) <= TARGET_P95 else 'MISSED'}")
         print(f"teacher's Next -> one student has it (each student, each click) | median "
               f"{statistics.median(each) * 1000:.0f} ms | p95 {p95(each) * 1000:.0f} ms")
     if cpu:
@@ -259,7 +251,4 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--students", type=int, default=40)
     ap.add_argument("--clicks", type=int, default=20, help="timed Next clicks")
-    lesson_option(ap)
-    args = ap.parse_args()
-    args.page, args.prefix, args.stages = lesson_of(args)
-    sys.exit(asyncio.run(main(args)))
+    run_bench(main, ap)

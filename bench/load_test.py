@@ -137,25 +137,43 @@ async def main(args):
     finally:
         stop_server(proc)
 
-    p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else float("nan")
     print(f"{args.sessions} sessions x {args.rounds} rounds of {args.page} "
           f"({args.stages - 1} Next + 1 Reset), {len(times)} of {clicks} clicks in {wall:.1f} s")
-    print(f"errors | {len(errors)} | must be 0")
-    for err in errors[:10]:
-        print(f"  {err[:200]}")
+    print_errors(errors)
     if times:
-        print(f"click-to-update (server) | median {statistics.median(times) * 1000:.0f} ms | "
-              f"p95 {p95 * 1000:.0f} ms | max {max(times) * 1000:.0f} ms")
+        print(f"click-to-update (server) | {spread(times)}")
     print(f"server memory | {baseline:.0f} MB after warm-up, {loaded:.0f} MB with "
           f"{args.sessions} sessions open | {(loaded - baseline) / args.sessions:.1f} MB per session")
     return 1 if errors else 0
+
+
+def p95(xs):
+    return statistics.quantiles(xs, n=20, method="inclusive")[-1] if len(xs) >= 2 else float("nan")
+
+
+def spread(seconds):
+    """'median … ms | p95 … ms | max … ms' of a list of times in seconds."""
+    return (f"median {statistics.median(seconds) * 1000:.0f} ms | p95 {p95(seconds) * 1000:.0f} "
+            f"ms | max {max(seconds) * 1000:.0f} ms")
+
+
+def print_errors(errors):
+    print(f"errors | {len(errors)} | must be 0")
+    for err in errors[:10]:
+        print(f"  {err[:200]}")
+
+
+def run_bench(main, ap):
+    """--lesson added to ap, the lesson's URL path, key prefix and stage count taken from the
+    lesson list into args; exits with main(args)'s code."""
+    lesson_option(ap)
+    args = ap.parse_args()
+    args.page, args.prefix, args.stages = lesson_of(args)
+    sys.exit(asyncio.run(main(args)))
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=3, help="passes through the lesson per session")
-    lesson_option(ap)
-    args = ap.parse_args()
-    args.page, args.prefix, args.stages = lesson_of(args)
-    sys.exit(asyncio.run(main(args)))
+    run_bench(main, ap)

@@ -274,22 +274,28 @@ def _md_blanks(name, shape, axes):
     return _md_table(name, np.zeros(shape), axes, lambda x: BLANK_MD)
 
 
+def _given_numbers(L, v, spec, numbers, earlier):
+    """The weights' tables (exact), then, when the sheet gives them, the heading `earlier` and
+    the earlier stages' values (rounded); numbers(name, values, axes, decimals) draws a table."""
+    ctx, axes = v.ctx, _axes(L, v.ctx)
+    parts = [numbers(name, arr, _param_axes(name, axes), exact_decimals(arr)) for name, arr in
+             ((name, np.asarray(value, dtype=np.float64)) for name, value in ctx.params.items())]
+    if spec.given_earlier and spec.lo > 0:
+        parts.append(earlier)
+        parts += [numbers(k, ctx.trace[k], axes.get(k, (None, None)), spec.decimals)
+                  for stage in _stages(L, v)[:spec.lo] for k in stage.keys]
+    return parts
+
+
 def given_md(L, v, spec):
     """The numbers a sheet gives: the example, the settings, the weights, α."""
-    ctx, axes = v.ctx, _axes(L, v.ctx)
+    ctx = v.ctx
     parts = [f"**The step:** {L.headline(ctx)}",
              "**Settings:** " + "; ".join(f"{md_text(name)} = {md_code(_setting_text(value))}"
                                           for name, value in v.settings.items()),
              f"**Learning rate:** α = {exact_text(ctx.lr)}"]
-    for name, value in ctx.params.items():
-        arr = np.asarray(value, dtype=np.float64)
-        parts.append(_md_numbers(name, arr, _param_axes(name, axes), exact_decimals(arr)))
-    if spec.given_earlier and spec.lo > 0:
-        parts.append(f"**From the earlier stages** (rounded to {spec.decimals} decimals):")
-        for stage in _stages(L, v)[:spec.lo]:
-            for k in stage.keys:
-                parts.append(_md_numbers(k, ctx.trace[k], axes.get(k, (None, None)),
-                                         spec.decimals))
+    parts += _given_numbers(L, v, spec, _md_numbers, f"**From the earlier stages** (rounded to "
+                            f"{spec.decimals} decimals):")
     return "\n\n".join(parts)
 
 
@@ -359,22 +365,14 @@ def _tex_numbers(name, values, axes, decimals):
 
 
 def given_tex(L, v, spec):
-    ctx, axes = v.ctx, _axes(L, v.ctx)
+    ctx = v.ctx
     parts = [r"\textbf{The step:} " + tex_text(_unmarkdown(L.headline(ctx))) + r"\\",
              r"\textbf{Settings:} " + "; ".join(
                  tex_text(name) + " = " + tex_text(_setting_text(value))
                  for name, value in v.settings.items()) + r"\\",
              r"\textbf{Learning rate:} $\alpha = " + exact_text(ctx.lr) + r"$\\[6pt]"]
-    for name, value in ctx.params.items():
-        arr = np.asarray(value, dtype=np.float64)
-        parts.append(_tex_numbers(name, arr, _param_axes(name, axes), exact_decimals(arr)))
-    if spec.given_earlier and spec.lo > 0:
-        parts.append(r"\textbf{From the earlier stages} (rounded to " + str(spec.decimals) +
-                     r" decimals):\\[4pt]")
-        for stage in _stages(L, v)[:spec.lo]:
-            for k in stage.keys:
-                parts.append(_tex_numbers(k, ctx.trace[k], axes.get(k, (None, None)),
-                                          spec.decimals))
+    parts += _given_numbers(L, v, spec, _tex_numbers, r"\textbf{From the earlier stages} (rounded "
+                            r"to " + str(spec.decimals) + r" decimals):\\[4pt]")
     return "\n".join(parts)
 
 
