@@ -503,6 +503,8 @@ def train_minibatch(params, splits, steps, batch_size, lr_schedule, seed, callba
 
 # --- the page's training run -----------------------------------------------------------------
 
+TRAINING_MODES = ("train/dev", "full batch")
+FULL_BATCH_LRS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)  # the page's slider
 TRAINING_TEXT = (
     "**train/dev** (the default): the names are split 80/10/10 into train, dev and test as "
     "makemore does; from the notebook's own initialisation the model takes `steps` Adam steps "
@@ -516,10 +518,11 @@ def train_for_class(source, mode, steps, lr, callback=None, names=None):
     """The page's run: names from `source` (None / '' the built-in list, bytes, a path or a
     URL: core.names_data.load_names), then Adam on the train split (DEFAULT_TRAINING, `steps` steps) or the
     notebook's full-batch loop (`steps` steps at `lr`). callback(step, steps, loss, dev) may
-    return False to stop. Returns {"losses", "params", "names", "dev_loss", "rejected"}."""
+    return False to stop. Returns {"losses" (each step's), "params", "names", "dev_loss",
+    "rejected", "dev_curve": [(step, dev loss)]}."""
     from core import names_data as nd
     loaded = names if names is not None else nd.load_names(source or None)
-    if mode not in ("train/dev", "full batch"):
+    if mode not in TRAINING_MODES:
         raise ValueError("the mode must be 'train/dev' or 'full batch'")
     steps = check_whole(steps, 1, "the number of steps")
     if steps > 20_000:
@@ -533,13 +536,17 @@ def train_for_class(source, mode, steps, lr, callback=None, names=None):
         out = train_full_batch(init_params(), X, Y, steps, lr, callback and (
             lambda i, n, loss: callback(i, n, loss, None)))
         return {"losses": out["losses"], "params": out["params"], "names": loaded.names,
-                "dev_loss": None, "rejected": loaded.rejected}
-    settings = {**DEFAULT_TRAINING, "steps": steps}
+                "dev_loss": None, "rejected": loaded.rejected, "dev_curve": []}
+    settings, losses = {**DEFAULT_TRAINING, "steps": steps}, []
+
+    def report(i, n, loss, dev):              # every step's (running mean) training loss
+        losses.append(loss)
+        return callback(i, n, loss, dev) if callback else None
     out = train_minibatch(init_params(), nd.split_dataset(loaded.names, 3, seed=42),
-                          callback=callback, **settings)
-    return {"losses": np.array(out["history"]["train"] or [out["train_loss"]]),
-            "params": out["params"], "names": loaded.names, "dev_loss": out["dev_loss"],
-            "rejected": loaded.rejected}
+                          callback=report, **settings)
+    return {"losses": np.array(losses), "params": out["params"], "names": loaded.names,
+            "dev_loss": out["dev_loss"], "rejected": loaded.rejected,
+            "dev_curve": list(zip(out["history"]["step"], out["history"]["dev"]))}
 
 
 trace_step, torch_trace_step = step, torch_step  # the framework's names for the step and twin

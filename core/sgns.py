@@ -236,6 +236,19 @@ def torch_step(params, example, lr):
                                                "W_out_new": "out_embed.weight"}, TRACE_KEYS)
 
 
+# The lesson's stages: name -> (Trace keys, formula)
+STAGES = {
+    "Vectors": (("v_c", "u_o", "u_neg"), r"v_c = W_{in}[c],\ u_o = W_{out}[o],\ u_k = W_{out}[n_k]"),
+    "Scores": (("pos_score", "neg_scores"), r"s_o = u_o\cdot v_c,\quad s_k = u_k\cdot v_c"),
+    "Sigmoids": (("sigma_pos", "sigma_neg"), r"\sigma(x) = \frac{1}{1 + e^{-x}}"),
+    "Loss": (("loss",), r"L = -\log\sigma(s_o) - \textstyle\sum_k \log\sigma(-s_k)"),
+    "Gradients": (("grad_v_c", "grad_u_o", "grad_u_neg"),
+                  r"\frac{\partial L}{\partial u_o} = (\sigma(s_o) - 1)\,v_c,\ \frac{\partial L}"
+                  r"{\partial u_k} = \sigma(s_k)\,v_c = (1 - \sigma(-s_k))\,v_c"),
+    "Update": (("W_in_new", "W_out_new"), r"\theta \leftarrow \theta - \alpha\,\frac{\partial L}"
+               r"{\partial \theta}\quad\text{(the tables list only the rows that move)}")}
+
+
 # --- training on a corpus ------------------------------------------------------------------
 
 PAIR_BATCH = 1024   # at most this many pairs take their gradients from the same weights
@@ -247,6 +260,13 @@ TABLE_SIZE = 1_000_000  # word2vec's unigram table (it uses 1e8): a draw is one 
 # groups ~0.3). lr 0.1, not word2vec's 0.025: with 3 epochs of 22k tokens the smaller rate
 # leaves every word at cosine ~0.5 or more to every other.
 DEFAULT_TRAINING = dict(window=3, dim=20, k=5, lr=0.1, epochs=3, subsample=1e-3)
+TRAINING_TEXT = ("word2vec's recipe: every centre word with the words in its (randomly shrunk) "
+                 "window, k negatives each from count^0.75, frequent words subsampled, the "
+                 "learning rate falling to zero.")
+TRAINING_FIELDS = [  # the page's: (setting, label, least, most)
+    ("window", "Window (words each side)", 1, 10), ("dim", "Vector size d", 1, 300),
+    ("k", "Negatives per pair k", 1, 20), ("lr", "Starting learning rate", 1e-6, 1.0),
+    ("epochs", "Epochs (passes over the text)", 1, 50)]
 
 
 def _window_pairs(sent, window, rng):
@@ -521,8 +541,20 @@ def vocab_of_text(text):
 
 
 def draw(counts, k, seed, power=0.75):
-    """k negatives drawn from counts^power with this seed (the page's "Sample k")."""
+    """k negatives drawn from counts^power with this seed (None: a fresh one)."""
     return sample_negatives(noise_distribution(counts, power), k, np.random.default_rng(seed))
+
+
+def draw_text(words, counts, k, seed=None):
+    """k negatives drawn as word2vec draws them, as the page's text box holds them
+    ("w1, w2, ...": the page's "Sample k")."""
+    return ", ".join(words[i] for i in draw(counts, k, seed))
+
+
+def lesson_params(setup, n_words, dim, seed=0):
+    """The lesson's starting tables: the source's mock sizes (setup 1), else one row per word
+    of the text, d = dim."""
+    return init_params(*((VOCAB_SIZE, EMBED_DIM) if setup == 1 else (n_words, dim)), seed)
 
 
 def lesson_vocab(setup, text, default_text):
@@ -555,8 +587,11 @@ def flags(example, words):
 
 
 def moved(trace, example, words):
-    """How each dot product with v_c moved in the step: (word, before, after, should go)."""
+    """How each dot product with v_c moved in the step: rows {word, before, after, should go,
+    went}."""
     after = scores_after(trace, example)
     rows = [(f"context {words[example['context']]}", trace["pos_score"], after["pos"], "up")]
-    return rows + [(f"negative {words[n]}", trace["neg_scores"][k], after["neg"][k], "down")
-                   for k, n in enumerate(example["negatives"])]
+    rows += [(f"negative {words[n]}", trace["neg_scores"][k], after["neg"][k], "down")
+             for k, n in enumerate(example["negatives"])]
+    return [{"word": w, "before": float(a), "after": float(b), "should go": go,
+             "went": "up" if b > a else "down"} for w, a, b, go in rows]

@@ -13,7 +13,7 @@ from core.seeds import cbow as notes
 from ui import cached, charts, lesson, seedcheck, worksheet as ws
 from ui.format import md_code, md_text as md, tex_text
 from ui.stepper import Stage
-from ui.tables import changed_marks, matrix_table, nonzero_marks, records_table, target_marks
+from ui.tables import matrix_table, nonzero_marks, records_table, target_marks
 from ui.training import Field, Training
 
 
@@ -136,8 +136,7 @@ L = lesson.Lesson(
     fresh=lambda s, seed, old: cm.lesson_params(read(s, None).info["tokens"], s["N"], seed),
     controls=controls, stages=stages, axes=axes,
     marks=lambda c: {**dict.fromkeys(("y", "z2", "y_hat", "grad_z2", "grad_b2"), target_marks(len(
-        c.info["vocab"]), c.info["target"])), "x": nonzero_marks(c.trace["x"]), **{f"{k}_new":
-        changed_marks(c.trace[f"{k}_new"], c.params[k]) for k in ("W1", "b1", "W2", "b2")}},
+        c.info["vocab"]), c.info["target"])), "x": nonzero_marks(c.trace["x"])},
     headline=lambda c: f"window {c.info['window']}, " + ", ".join(map(md_code, c.info[
         "context"])) + f" → **{md(c.info['center'])}**, α = {c.lr:g}",
     url={"C": lesson.int_param("C", 1, 10), "N": lesson.int_param("N", 1, 50), "window":

@@ -1,4 +1,6 @@
-"""CBOW in torch: the mean of the context embeddings -> Linear -> cross-entropy -> one SGD step."""
+"""The torch word2vec notebook's `CBOWModel`: the context's embeddings are **averaged** into `h`, a
+`Linear` layer scores every word, then `CrossEntropyLoss` and one `SGD` step. Only the context
+rows of `E` move, by `grad_h / C` once per appearance."""
 import streamlit as st
 
 from core import cbow_torch as ct
@@ -107,8 +109,7 @@ def axes(c):
 def marks(c):
     t, p, cx, tg, d, once = parts(c)
     return {**dict.fromkeys(("logits", "probs", "grad_logits", "grad_b"), target_marks(V, tg)),
-            "grad_E": nonzero_marks(t["grad_E"]), "E_new": changed_marks(t["E_new"], p["E"], once),
-            "W_new": changed_marks(t["W_new"], p["W"]), "b_new": changed_marks(t["b_new"], p["b"])}
+            "grad_E": nonzero_marks(t["grad_E"]), "E_new": changed_marks(t["E_new"], p["E"], once)}
 
 
 TRAINING = Training(
@@ -125,9 +126,7 @@ L = lesson.Lesson(
     prefix="cbowt", url_path="cbow_torch", title="CBOW in torch: the mean of the context",
     nav_title="CBOW in torch", icon=":material/local_fire_department:",
     blurb="The torch word2vec notebook's CBOW: why only the context rows of E move, and how.",
-    intro="The torch word2vec notebook's `CBOWModel`: the context's embeddings are **averaged** "
-          "into `h`, a `Linear` layer scores every word, then `CrossEntropyLoss` and one `SGD` "
-          "step. Only the context rows of `E` move, by `grad_h / C` once per appearance.",
+    intro=__doc__,
     model="cbow_torch",
     settings={"context": list(ct.DEFAULT_CONTEXT), "context_text": "", "seed": 0,
               "target": VOCAB.index(ct.DEFAULT_TARGET), "lr": ct.DEFAULT_LR, "dim": ct.SEED_DIM},

@@ -12,8 +12,8 @@ from core.seeds import char_mlp as notebook
 from ui import charts, lesson, worksheet as ws
 from ui.format import md_code, md_text as md
 from ui.stepper import Stage
-from ui.tables import changed_marks, records_table, target_marks
-from ui.training import Field, Training
+from ui.tables import records_table, target_marks
+from ui.training import Field, Training, pca_views
 
 SHOWN = 4  # hidden units / dimensions written out as lines (the tables hold them all)
 
@@ -106,18 +106,17 @@ def axes(c):
 
 
 def train(c, v, progress):
-    curve, upload = [], st.session_state.get(L.key("names_file"))
-    return cm.train_for_class(upload.getvalue() if upload else v["source"], v["mode"], int(v["steps"]),
-                              float(v["lr"]), callback=lambda i, n, loss, dev: curve.append(loss)
-                              or progress(i / n, f"step {i} of {n}", curve))
+    upload = st.session_state.get(L.key("names_file"))
+    return cm.train_for_class(upload.getvalue() if upload else v["source"], v["mode"], v["steps"],
+                              v["lr"], callback=progress.step)
 
 
 def samples(c, r):
     t = st.slider("Temperature", 0.1, 2.0, 1.0, 0.1, key=L.key("temperature"))
-    names = cm.sample(r["params"], 12, seed=st.session_state.get(L.key("sample_seed"), 0), temperature=t)
-    known = set(r.get("names", ()))
-    st.markdown(records_table([{"sampled name": n or "(empty)", "in the training list": "yes" if n in known
-                                else "new"} for n in names]))
+    names, known = cm.sample(r["params"], 12, seed=st.session_state.get(L.key("sample_seed"), 0),
+                             temperature=t), set(r.get("names", ()))
+    st.markdown(records_table([{"sampled name": n or "(empty)", "in the training list":
+                                "yes" if n in known else "new"} for n in names]))
     st.button("Sample again", key=L.key("resample"), on_click=lambda: st.session_state.update(
         {L.key("sample_seed"): st.session_state.get(L.key("sample_seed"), 0) + 1}))
 
@@ -132,19 +131,20 @@ L = lesson.Lesson(
     controls=controls, stages=lambda c: [Stage(n, k, (f,), partial(lines, stage=n) if k else None, ch)
                                           for n, k, f, ch in STAGES],
     headline=lambda c: f"{md_code(c.info['context'])} → {md_code(c.info['target'])}, α = {c.lr:g}",
-    axes=axes, marks=lambda c: {"probs": target_marks(27, c.ex.example["target"]),
-                                "E_new": changed_marks(c.trace["E_new"], c.params["E"])},
+    axes=axes, marks=lambda c: {"probs": target_marks(27, c.ex.example["target"])},
     table_rows=lambda c: {"grad_E": list(c.ex.example["context"]), "E_new": list(c.ex.example["context"])},
     url={"name": lesson.text_param("name", nd.clean_name), "row": lesson.int_param("row", 0, 40),
          "lr": lesson.lr_param()},
     training=Training("Training on a names list", lambda c: cm.TRAINING_TEXT,
                       (Field("source", "Names (empty: the built-in list; or a file path / URL)", ""),
-                       Field("mode", "train/dev or full batch", "train/dev"),
-                       Field("steps", "Steps", cm.DEFAULT_TRAINING["steps"]), Field("lr", "Full-batch α", 0.1)),
-                      train, lambda c, r: charts.word_scatter(cm.pca_2d(r["params"]["E"]), cm.SYMBOLS,
-                                                              "the symbols' embeddings, PCA to 2-D"), None, "training loss", samples, "step"),
-    seed=notebook, graph=("context>emb E>emb emb>emb_cat emb_cat>h_pre Wx>h_pre bh>h_pre h_pre>h h>logits Wy>logits "
-        "by>logits logits>probs probs>loss"))
+                       Field("mode", "Data", "train/dev", options=cm.TRAINING_MODES),
+                       Field("steps", "Steps", cm.DEFAULT_TRAINING["steps"], lo=1, hi=20_000),
+                       Field("lr", "Full-batch α", 0.1, options=cm.FULL_BATCH_LRS)),
+                      train, *pca_views(lambda r: r["params"]["E"], lambda r: cm.SYMBOLS,
+                                        "the symbols' embeddings, PCA to 2-D"),
+                      "training loss", samples, "step"),
+    seed=notebook, graph="context>emb>emb_cat>h_pre>h>logits>probs>loss E>emb Wx>h_pre bh>h_pre "
+    "Wy>logits by>logits")
 
 if __name__ == "__main__":
     lesson.run(L)

@@ -1,4 +1,6 @@
-"""Manual backprop: the numpy notebook's embedding @ linear -> softmax -> -(1/V) yᵀlog(o)."""
+"""The numpy manual-backprop notebook: a word's embedding row `e` times a `linear` matrix gives
+scores `x`, softmax gives `o`, the loss is $L = -\\frac{1}{V} y^\\top \\log o$: the word predicts
+**itself**. The backward pass is by hand; only `e` moves."""
 import streamlit as st
 
 from core import manual_backprop as mb
@@ -130,9 +132,7 @@ L = Lesson(
     prefix="mb", url_path="manual_backprop", title="Manual backprop: the gradient by hand",
     nav_title="Manual backprop", icon=":material/edit_note:",
     blurb="The numpy manual-backprop notebook: embedding @ linear → softmax → loss, by hand.",
-    intro="The numpy manual-backprop notebook: a word's embedding row `e` times a `linear` "
-          "matrix gives scores `x`, softmax gives `o`, the loss is $L = -\\frac{1}{V} y^\\top "
-          "\\log o$: the word predicts **itself**. The backward pass is by hand; only `e` moves.",
+    intro=__doc__,
     model="manual_backprop",
     settings={"sentence": mb.SENTENCE, "word": mb.SEED_INDEX, "lr": mb.SEED_LR,
               "dim": mb.SEED_DIM, "seed": 0},

@@ -11,10 +11,10 @@ import streamlit as st
 from core import corpus, sgns, sgns_corpus
 from core.seeds import sgns as notebook
 from ui import charts, lesson, seedcheck, worksheet as ws
-from ui.format import md_text as md, num, tex_text
+from ui.format import md_text as md, tex_text
 from ui.stepper import Stage
-from ui.tables import changed_marks, matrix_table, records_table
-from ui.training import Field, Training
+from ui.tables import records_table
+from ui.training import Training, fields, neighbours, pca_views
 
 PRESETS = [{"center": "cat", "context": "dog", "negatives": "bread, park, red, bus, soup"},
            {"center": "w0", "context": "w1", "negatives": "w50, w23, w99, w4, w12", "lr": 0.01}]
@@ -32,19 +32,8 @@ def read(s, params):
                           {"words": words, "counts": counts, "tex": [tex_text(w) for w in words]})
 
 
-def fresh(s, seed, old):
-    return sgns.init_params(*((100, 10) if s["setup"] == 1 else (len(vocab(s)[0]), s["dim"])), seed)
-
-
-def sample(c):
-    negs = sgns.draw(c.info["counts"], st.session_state[L.key("k")], c.steps * 1000 + c.seed
-                     + st.session_state.setdefault(L.key("draws"), 0))
-    st.session_state[L.key("draws")] += 1
-    lesson.set_settings(L, {"negatives": ", ".join(c.info["words"][i] for i in negs)})
-
-
 def controls(c):
-    words = c.info["words"]
+    words, counts, k = c.info["words"], c.info["counts"], st.session_state[L.key("k")]
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     c1.radio("Words", [0, 1], key=L.key("setup"), format_func=SETUPS.__getitem__, on_change=lambda:
              lesson.set_settings(L, PRESETS[st.session_state[L.key("setup")]]))
@@ -54,13 +43,13 @@ def controls(c):
     n1, n2, n3 = st.columns([5, 1, 2], vertical_alignment="bottom")
     lesson.text(L, n1, "Negatives (words, separated by commas; repeats allowed)", "negatives")
     lesson.number(L, n2, "k", "k", 1, sgns.MAX_NEGATIVES)
-    n3.button(f"Sample {st.session_state[L.key('k')]} negatives", on_click=sample, args=(c,),
-              key=L.key("sample"), width="stretch", help="Drawn from count^0.75, as word2vec.")
+    n3.button(f"Sample {k} negatives", key=L.key("sample"), on_click=lambda: lesson.set_settings(
+        L, {"negatives": sgns.draw_text(words, counts, k)}), width="stretch",
+              help="Drawn from count^0.75, as word2vec.")
     with st.expander("The text (training and the words above)"):
         lesson.text(L, st, "Text (empty: the built-in text about animals, foods, places, colours "
-                    "and vehicles)", "text", area=True, height=100)
-        lesson.upload(L, st, "…or load a UTF-8 .txt file", "text",
-                      lambda raw, s: corpus.decode_upload(raw, sgns.MAX_TEXT))
+                    "and vehicles)", "text", area=True, height=100, decode_file=lambda raw, s:
+                    corpus.decode_upload(raw, sgns.MAX_TEXT))
         lesson.number(L, st, "Vector size d", "dim", 1, 64)
 
 
@@ -101,101 +90,60 @@ def lines(c, stage):
 
 
 def flags(c):
-    for text in sgns.flags(c.ex.example, c.info["words"]):
+    for text in sgns.flags(c.ex.example, c.info["words"]):   # a negative twice, or = context
         st.info(md(text))
     charts.distribution(c.info["words"], c.info["counts"] / c.info["counts"].sum(),
                         sgns.noise_distribution(c.info["counts"]), c.ex.example["negatives"])
 
 
-def loss_chart(c):
-    eps = sgns.loss_with_epsilon(c.trace["pos_score"], c.trace["neg_scores"])
-    with st.expander(f"With the notebook's 1e-7 inside the logs: {eps:.10f} (here "
-                     f"{c.trace['loss']:.10f}). What it changes, and when it matters"):
-        st.markdown(sgns.EPSILON_NOTE)
-
-
 def update_chart(c):
-    st.markdown("**How each dot product with v_c moved**")
-    f = partial(num, decimals=c.decimals)
-    st.markdown(records_table([{"word": w, "before": f(a), "after": f(b), "should go": go,
-                                "went": "up" if b > a else "down"}
-                               for w, a, b, go in sgns.moved(c.trace, c.ex.example, c.info["words"])]))
+    st.markdown("**How each dot product with v_c moved**\n\n" + records_table(
+        sgns.moved(c.trace, c.ex.example, c.info["words"]), c.decimals))
 
 
-STAGES = [  # name, Trace keys, formula, chart
-    ("Vectors", ("v_c", "u_o", "u_neg"), r"v_c = W_{in}[c],\ u_o = W_{out}[o],\ u_k = W_{out}[n_k]",
-     flags), ("Scores", ("pos_score", "neg_scores"), r"s_o = u_o\cdot v_c,\quad s_k = u_k\cdot v_c",
-              None),
-    ("Sigmoids", ("sigma_pos", "sigma_neg"), r"\sigma(x) = \frac{1}{1 + e^{-x}}", None),
-    ("Loss", ("loss",), r"L = -\log\sigma(s_o) - \textstyle\sum_k \log\sigma(-s_k)", loss_chart),
-    ("Gradients", ("grad_v_c", "grad_u_o", "grad_u_neg"), r"\frac{\partial L}{\partial u_o} = "
-     r"(\sigma(s_o) - 1)\,v_c,\ \frac{\partial L}{\partial u_k} = \sigma(s_k)\,v_c = (1 - "
-     r"\sigma(-s_k))\,v_c", None),
-    ("Update", ("W_in_new", "W_out_new"), r"\theta \leftarrow \theta - \alpha\,\frac{\partial L}"
-     r"{\partial \theta}\quad\text{(the tables list only the rows that move)}", update_chart)]
+CHARTS = {"Vectors": flags, "Update": update_chart,
+          "Loss": lambda c: seedcheck.stage_panel(notebook, c, ("loss",))}
 
 
 def stages(c):
-    return [Stage(n, k, (f,), partial(lines, stage=n), ch) for n, k, f, ch in STAGES]
+    return [Stage(n, k, (f,), partial(lines, stage=n), CHARTS.get(n))
+            for n, (k, f) in sgns.STAGES.items()]
 
 
 def axes(c):
     W, dims = c.info["words"], [f"d{i}" for i in range(len(c.trace["v_c"]))]
     negs = ([W[n] for n in c.ex.example["negatives"]], dims)
-    return {"v_c": (dims, None), "u_o": (dims, None), "grad_v_c": (dims, None), "grad_u_o": (
-        dims, None), "u_neg": negs, "grad_u_neg": negs, "neg_scores": (negs[0], None),
-            "sigma_neg": (negs[0], None), "W_in_new": (W, dims), "W_out_new": (W, dims)}
+    return {**dict.fromkeys(("v_c", "u_o", "grad_v_c", "grad_u_o"), (dims, None)), "u_neg": negs,
+            "grad_u_neg": negs, "neg_scores": (negs[0], None), "sigma_neg": (negs[0], None),
+            "W_in_new": (W, dims), "W_out_new": (W, dims)}
 
 
 def train(c, values, progress):
-    losses = []
-    _, _, sentences = vocab({**c.settings, "setup": 0})
-    return sgns.train(sentences, **{k: (float if k == "lr" else int)(values[k]) for k in
-                                    ("window", "dim", "k", "lr", "epochs")},
-                      callback=lambda done, loss: losses.append(loss) or progress(
-                          done, f"{done:.0%} of the pairs", losses))
+    return sgns.train(vocab({**c.settings, "setup": 0})[2], **values, callback=lambda done, loss: progress.step(
+        done, 1, loss, text=f"{done:.0%} of the pairs"))
 
 
-def neighbours(c, r):
-    word = st.selectbox("Neighbours of", r["vocab"], key=L.key("nb_word"))
-    st.markdown(records_table([{"word": w, "cosine": f"{x: .{c.decimals}f}"}
-                               for w, x in sgns.neighbours(r, word, 8)]))
-
-
-T = sgns.DEFAULT_TRAINING
-FIELDS = [("window", "Window (words each side)", 1, 10), ("dim", "Vector size d", 1, 300),
-          ("k", "Negatives per pair k", 1, 20), ("lr", "Starting learning rate", 1e-6, 1.0),
-          ("epochs", "Epochs (passes over the text)", 1, 50)]
 L = lesson.Lesson(
     prefix="sgns", url_path="sgns", title="Skip-gram with negative sampling",
     nav_title="Negative sampling", icon=":material/call_split:",
     blurb="The torch word2vec notebook's second model: one centre word, its context word and k "
           "negatives you choose, every sigmoid and gradient; then training on a text.",
-    intro=__doc__, model="sgns",
+    intro=__doc__, model="sgns", shape=lambda s: (s["setup"], len(vocab(s)[0]), s["dim"]),
     settings={"setup": 0, "text": "", **PRESETS[0], "k": 5, "dim": 8, "lr": 0.1},
-    read=read, shape=lambda s: (s["setup"], len(vocab(s)[0]), s["dim"]), fresh=fresh,
-    controls=controls, stages=stages, axes=axes,
+    read=read, controls=controls, stages=stages, axes=axes,
+    fresh=lambda s, seed, old: sgns.lesson_params(s["setup"], len(vocab(s)[0]), s["dim"], seed),
     headline=lambda c: f"{md(c.settings['center'])} → {md(c.settings['context'])} against "
                        f"{len(c.ex.example['negatives'])} negatives, α = {c.lr:g}",
-    marks=lambda c: {"W_in_new": changed_marks(c.trace["W_in_new"], c.params["W_in"]),
-                     "W_out_new": changed_marks(c.trace["W_out_new"], c.params["W_out"])},
     table_rows=lambda c: {"W_in_new": [c.ex.example["center"]], "W_out_new": [
         c.ex.example["context"], *c.ex.example["negatives"]]},
-    url={"center": lesson.text_param("center", str), "context": lesson.text_param("context", str),
-         "negatives": lesson.text_param("negatives", str), "lr": lesson.lr_param(),
+    url={**lesson.text_params("center", "context", "negatives"), "lr": lesson.lr_param(),
          "setup": lesson.int_param("setup", 0, 1)},
-    training=Training("Training on the text", lambda c: "word2vec's recipe: every centre word "
-                      "with the words in its (randomly shrunk) window, k negatives each from "
-                      "count^0.75, frequent words subsampled, the learning rate falling to zero.",
-                      tuple(Field(k, label, T[k], lo=lo, hi=hi) for k, label, lo, hi in FIELDS),
-                      train, lambda c, r: charts.word_scatter(sgns.pca_2d(r["W_in"]), r["vocab"],
-                                                              "learned vectors, PCA to 2-D"),
-                      lambda c, r: matrix_table(sgns.pca_2d(r["W_in"]), c.decimals, r["vocab"],
-                                                ["x", "y"], name="plotted"),
-                      "mean loss per pair", neighbours, "point"),
-    seed=notebook, graph=("center>v_c W_in>v_c W_out>u_o W_out>u_neg v_c>pos_score u_o>pos_score v_c>neg_scores "
-        "u_neg>neg_scores pos_score>sigma_pos neg_scores>sigma_neg sigma_pos>loss "
-        "sigma_neg>loss"))
+    training=Training("Training on the text", lambda c: sgns.TRAINING_TEXT, fields(
+        sgns.TRAINING_FIELDS, sgns.DEFAULT_TRAINING), train, *pca_views(
+            lambda r: r["W_in"], lambda r: r["vocab"], "learned vectors, PCA to 2-D"),
+        "mean loss per pair", neighbours(sgns.neighbours), "point"),
+    seed=notebook, graph="center>v_c>pos_score>sigma_pos>loss W_in>v_c>neg_scores>sigma_neg>loss "
+    "W_out>u_o>pos_score W_out>u_neg>neg_scores")
 
 if __name__ == "__main__":
     lesson.run(L)

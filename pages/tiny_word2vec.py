@@ -23,24 +23,19 @@ def words_of(settings):
 
 
 def fresh(settings, seed, old):
-    words = words_of(settings)
-    if words == list(tw.VOCAB) and seed == 0:
-        return dict(tw.README_PARAMS)
-    return tw.init_params(len(words), old["E"].shape[1] if old else 2, seed)
+    return tw.lesson_params(words_of(settings), seed, old["E"].shape[1] if old else 2)
 
 
-def read(settings, params):
-    words = words_of(settings)
-    example = {"center": settings["center"] % len(words), "target": settings["target"] % len(words)}
-    return Example(params, example, settings["lr"], {"words": words,
-                                                     "tex": [tex_text(x) for x in words]})
+def read(s, params):
+    words = words_of(s)
+    return Example(params, {"center": s["center"] % len(words), "target": s["target"] % len(words)},
+                   s["lr"], {"words": words, "tex": [tex_text(x) for x in words]})
 
 
 def controls(c):
-    words = c.info["words"]
     c1, c2, c3 = st.columns([2, 2, 3])
-    lesson.choose(L, c1, "Center word (input)", "center", words)
-    lesson.choose(L, c2, "Target word (to predict)", "target", words)
+    lesson.choose(L, c1, "Center word (input)", "center", c.info["words"])
+    lesson.choose(L, c2, "Target word (to predict)", "target", c.info["words"])
     lesson.lr_input(L, c3, help="The README uses 0.1.")
     with st.expander("Words (editable)", expanded=False):
         lesson.text(L, st, "Vocabulary (comma-separated, 2 to 12 words)", "vocab")
@@ -90,26 +85,13 @@ def chart(c, stage):
         charts.heatmap(tr["grad_W"], c.decimals, words, dims(c), title="∂L/∂W")
     elif stage == "Update" and c.params["E"].shape[1] >= 2:
         charts.embedding_move(c.params["E"][:, :2], tr["E_new"][:, :2], words, [c.ex.example["center"]])
-    seedcheck.beside(readme, c, dict(STAGES)[stage][0] + (("grad_v",) if stage == "Backward" else ()))
+    seedcheck.beside(readme, c, dict(tw.STAGES)[stage][0] + (("grad_v",) if stage == "Backward" else ()))
 
 
 def dims(c):
     return [f"d{i}" for i in range(c.params["E"].shape[1])]
 
 
-STAGES = [  # name: (Trace keys, formulas)
-    ("Forward", (("v", "logits"), (r"v = E[\text{center}]", r"z = vW^\top + b",
-                                   r"z_j = \textstyle\sum_i v_i W_{ji} + b_j"))),
-    ("Softmax", (("exp", "sum_exp", "probs"), (r"p_j = \frac{e^{z_j}}{S}, \quad S = "
-                                               r"\textstyle\sum_k e^{z_k}",))),
-    ("Loss", (("loss",), (r"L = -\log p_{\text{target}}",))),
-    ("Backward", (("grad_logits", "grad_W", "grad_b", "grad_v"), (
-        r"\frac{\partial L}{\partial z_j} = p_j - y_j", r"\frac{\partial L}{\partial W_{ji}} = "
-        r"\frac{\partial L}{\partial z_j} v_i, \quad \frac{\partial L}{\partial b_j} = "
-        r"\frac{\partial L}{\partial z_j}", r"\frac{\partial L}{\partial v_i} = \textstyle\sum_j "
-        r"\frac{\partial L}{\partial z_j} W_{ji}"))),
-    ("Update", (("E_new", "W_new", "b_new"), (r"\theta_{\text{new}} = \theta - \alpha "
-                                              r"\frac{\partial L}{\partial \theta}",)))]
 NOTES = {"Update": "Only the center word's row of E moves.",
          "Softmax": "The logits are large, so e^z is computed as e^(z − max z): the probabilities "
                     "are the same and nothing overflows."}
@@ -118,22 +100,20 @@ NOTES = {"Update": "Only the center word's row of E moves.",
 def stages(c):
     shifted = tw.needs_shift(c.trace["logits"])
     return [Stage(n, k, f, partial(lines, stage=n), partial(chart, stage=n),
-                  NOTES.get(n, "") if n != "Softmax" or shifted else "") for n, (k, f) in STAGES]
+                  NOTES.get(n, "") if n != "Softmax" or shifted else "") for n, (k, f) in tw.STAGES]
 
 
 def axes(c):
     words, vec = c.info["words"], (c.info["words"], None)
-    return {"v": (dims(c), None), "grad_v": (dims(c), None), "logits": vec, "exp": vec,
-            "probs": vec, "grad_logits": vec, "grad_b": vec, "b_new": vec,
-            "grad_W": (words, dims(c)), "E_new": (words, dims(c)), "W_new": (words, dims(c))}
+    return {"v": (dims(c), None), "grad_v": (dims(c), None), **dict.fromkeys((
+        "logits", "exp", "probs", "grad_logits", "grad_b", "b_new"), vec), **dict.fromkeys((
+            "grad_W", "E_new", "W_new"), (words, dims(c)))}
 
 
 def marks(c):
-    t, p, V = c.trace, c.params, len(c.info["words"])
-    tm = target_marks(V, c.ex.example["target"])
-    return {"logits": tm, "exp": tm, "probs": tm, "grad_logits": tm, "grad_b": tm,
-            "E_new": changed_marks(t["E_new"], p["E"], [c.ex.example["center"]]),
-            "W_new": changed_marks(t["W_new"], p["W"]), "b_new": changed_marks(t["b_new"], p["b"])}
+    tm = target_marks(len(c.info["words"]), c.ex.example["target"])
+    return {**dict.fromkeys(("logits", "exp", "probs", "grad_logits", "grad_b"), tm),
+            "E_new": changed_marks(c.trace["E_new"], c.params["E"], [c.ex.example["center"]])}
 
 
 TRAINING = Training(
@@ -141,7 +121,7 @@ TRAINING = Training(
     lambda c: "Each epoch is one SGD step on all training pairs at once (the mean cross-entropy, "
               "as `CrossEntropyLoss` does), starting from the weights above.",
     (Field("pairs", "Training pairs (center → target, separated by commas)", "dog park, cat park",
-           "Each pair is two words of the vocabulary."), Field("epochs", "Epochs", 50, "1 to 2000")),
+           "Each pair is two words of the vocabulary."), Field("epochs", "Epochs", 50, lo=1, hi=2000)),
     lambda c, v, progress: tw.train_pairs(c.params, c.info["words"], v["pairs"], c.lr, v["epochs"]),
     lambda c, r: r["E_history"].shape[2] >= 2 and charts.trajectories(r["E_history"][:, :, :2],
                                                                        r["words"]),
@@ -152,8 +132,7 @@ L = Lesson(
     nav_title="Tiny word2vec", icon=":material/pets:",
     blurb="The tiny word2vec README: one SGD step of Embedding → Linear → cross-entropy, its "
           "hand calculation checked number by number.",
-    intro=__doc__,
-    model="tiny_word2vec",
+    intro=__doc__, model="tiny_word2vec",
     settings={"vocab": ", ".join(tw.VOCAB), "center": tw.README_CENTER,
               "target": tw.README_TARGET, "lr": tw.README_LR},
     read=read, shape=lambda s: len(words_of(s)), fresh=fresh, controls=controls, stages=stages,
@@ -161,11 +140,10 @@ L = Lesson(
                        f"{md(c.info['words'][c.ex.example['target']])}, α = {c.lr:g}",
     axes=axes, marks=marks, edit={"E": "E: embeddings (V × d)", "W": "W: linear weights (V × d)",
                                   "b": "b: biases (V)"},
-    url={"center": lesson.word_param("center", words_of),
-         "target": lesson.word_param("target", words_of), "lr": lesson.lr_param()},
-    training=TRAINING, seed=readme, graph=("center>v E>v v>logits W>logits b>logits logits>probs probs>loss"),
-    reset_label="Reset to README values",
-    title_short="Tiny word2vec: one SGD step",
+    url={**lesson.word_params(words_of, "center", "target"), "lr": lesson.lr_param()},
+    training=TRAINING, seed=readme,
+    graph="center>v E>v v>logits W>logits b>logits logits>probs probs>loss",
+    reset_label="Reset to README values", title_short="Tiny word2vec: one SGD step",
     variant=variants.pick(center=range(len(tw.VOCAB)), target=range(len(tw.VOCAB))))  # sheets
 
 if __name__ == "__main__":

@@ -111,19 +111,26 @@ def embedding_move(before, after, words, moved):
                "positions.")
 
 
-def loss_spec(losses, title="loss per epoch"):
-    """Loss against epoch (also what the PNG / SVG export draws)."""
-    data = [{"epoch": i + 1, "loss": _f(x)} for i, x in enumerate(losses)]
+def loss_spec(losses, title="loss per epoch", dev=None):
+    """Loss against epoch (also what the PNG / SVG export draws); dev: [(epoch, loss)] on
+    held-out data, a second line told apart by colour and by dashes."""
+    data = [{"epoch": i + 1, "loss": _f(x), "set": "train"} for i, x in enumerate(losses)]
+    data += [{"epoch": int(e), "loss": _f(x), "set": "dev (held out)"} for e, x in dev or ()]
+    lines = {"color": {"field": "set", "type": "nominal", "scale": {"range": PALETTE[:2]},
+                       "legend": {"orient": "top", "title": None}},
+             "strokeDash": {"field": "set", "type": "nominal", "legend": None}} if dev else {}
     return {"$schema": SCHEMA, "title": title, "data": {"values": data}, "height": 260,
             "mark": {"type": "line", "point": len(data) <= 60, "color": PALETTE[0]},
             "encoding": {"x": {"field": "epoch", "type": "quantitative"},
                          "y": {"field": "loss", "type": "quantitative", "scale": {"zero": False}},
-                         "tooltip": [{"field": "epoch"}, {"field": "loss"}]}}
+                         "tooltip": [{"field": "set"}, {"field": "epoch"}, {"field": "loss"}],
+                         **lines}}
 
 
-def loss_curve(losses, title="loss per epoch", placeholder=None):
-    """Loss against epoch; draws into `placeholder` when given (for live updates)."""
-    show(loss_spec(losses, title), placeholder)
+def loss_curve(losses, title="loss per epoch", placeholder=None, dev=None):
+    """Loss against epoch (and dev loss, when given); draws into `placeholder` when given
+    (for live updates)."""
+    show(loss_spec(losses, title, dev), placeholder)
 
 
 def trajectories(history, words, placeholder=None):

@@ -17,8 +17,12 @@ MAX_VALUES = 6  # a node shows its values when it has at most this many
 
 
 def edges(spec):
-    """A lesson's graph as (from, to) pairs: given as pairs, or as text "a>b c>d"."""
-    return tuple(tuple(e.split(">")) for e in spec.split()) if isinstance(spec, str) else spec
+    """A lesson's graph as (from, to) pairs: given as pairs, or as text of chains "a>b>c d>b"
+    (the edges a>b, b>c, d>b)."""
+    if not isinstance(spec, str):
+        return spec
+    chains = [chain.split(">") for chain in spec.split()]
+    return tuple(dict.fromkeys((a, b) for nodes in chains for a, b in zip(nodes, nodes[1:])))
 
 
 def node_of(key):

@@ -86,6 +86,11 @@ def word_param(setting, words_of):
         words_of(settings))])
 
 
+def word_params(words_of, *settings):
+    """{name: word_param(name, words_of)} for each name."""
+    return {name: word_param(name, words_of) for name in settings}
+
+
 def lr_param(setting="lr"):
     """The learning rate in the URL: the same range as typed (core.common.check_lesson_lr)."""
     return UrlParam(setting, lambda text, settings: urlstate.positive_float(text),
@@ -103,6 +108,11 @@ def index_param(setting, count):
     (as `choose` does)."""
     return UrlParam(setting, lambda text, settings: urlstate.int_in(0, count(settings) - 1)(text),
                     lambda i, settings: str(i if 0 <= i < count(settings) else 0))
+
+
+def text_params(*settings):
+    """{name: a text setting of that name in the URL, as typed} for each name."""
+    return {name: text_param(name, str) for name in settings}
 
 
 def text_param(setting, check):
@@ -393,8 +403,9 @@ def number(L, where, label, name, lo, hi, help=None):
                        args=(L,), **locks.widget(L, name, help))
 
 
-def text(L, where, label, name, area=False, help=None, height=None):
-    """A text setting (words, a sentence, a corpus)."""
+def text(L, where, label, name, area=False, help=None, height=None, decode_file=None):
+    """A text setting (words, a sentence, a corpus); with decode_file, a .txt file uploaded
+    below it can fill it (see `upload`)."""
     if locks.hidden(L, name):
         return
     if area:
@@ -403,6 +414,8 @@ def text(L, where, label, name, area=False, help=None, height=None):
     else:
         where.text_input(label, key=L.key(name), on_change=settings_changed, args=(L,),
                          **locks.widget(L, name, help))
+    if decode_file:
+        upload(L, where, "…or load a UTF-8 .txt file", name, decode_file)
 
 
 def upload(L, where, label, name, decode, key="upload", types=("txt",), help=None):

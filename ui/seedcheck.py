@@ -68,10 +68,21 @@ def mistakes(seed, keys):
             st.markdown(m["explanation"])
 
 
+def formula_checks(seed, ctx, keys):
+    """Where the document computes one of these keys by another formula: its value on this
+    step beside ours, and what the difference means (seed.FORMULA_CHECKS)."""
+    for f in (f for f in getattr(seed, "FORMULA_CHECKS", ()) if f["key"] in keys):
+        theirs, ours = f["theirs"](ctx.trace), float(ctx.trace[f["key"]])
+        with st.expander(f"With {md_text(seed.SOURCE)}'s {md_text(f['change'])}: {theirs:.10f} "
+                         f"(here {ours:.10f}). What it changes, and when it matters"):
+            st.markdown(f["note"])
+
+
 def stage_panel(seed, ctx, keys):
-    """Both, for one stage's keys (call from a stage's chart)."""
+    """All three, for one stage's keys (call from a stage's chart)."""
     beside(seed, ctx, keys)
     mistakes(seed, keys)
+    formula_checks(seed, ctx, keys)
 
 
 def summary(seed, ctx):

@@ -13,7 +13,7 @@ import streamlit as st
 
 from ui import cached, classroom, graph, keys, locks, seedcheck, selfcheck, urlstate
 from ui.export import downloads
-from ui.tables import MARK_LEGEND, markdown_table, matrix_table, table_shape
+from ui.tables import MARK_LEGEND, changed_marks, markdown_table, matrix_table, table_shape
 from ui.worksheet import render
 
 SHOWN_LINES = 8  # plugged-in lines shown before the rest fold into an expander
@@ -212,6 +212,13 @@ def stage_head(stage):
         st.latex(f)
 
 
+def changed_params(ctx):
+    """Every lesson's default marks: 'changed' on the entries of each updated parameter
+    `<name>_new` that the step moved (a lesson's own marks replace these)."""
+    return {f"{k}_new": changed_marks(ctx.trace[f"{k}_new"], v) for k, v in ctx.params.items()
+            if f"{k}_new" in ctx.trace}
+
+
 @st.fragment
 def stepper(L, ctx):
     """Buttons, then stages 1..current top to bottom (earlier ones collapsed), then exports.
@@ -221,7 +228,7 @@ def stepper(L, ctx):
     """
     stages = L.stages(ctx)
     axes = L.axes(ctx) if L.axes else {}
-    marks = L.marks(ctx) if L.marks else {}
+    marks = {**changed_params(ctx), **(L.marks(ctx) if L.marks else {})}
     cur = stepper_buttons(L, stages)
     keys.install(L.key("current"), cur)
     if L.graph:

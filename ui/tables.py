@@ -78,12 +78,15 @@ def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None,
         st.caption(note)
 
 
-def records_table(rows):
-    """A Markdown table of dicts with the same keys, one row each; cells are shown as text.
-    (st.table would convert a DataFrame to Arrow on every rerun.)"""
+def records_table(rows, decimals=None):
+    """A Markdown table of dicts with the same keys, one row each; cells are shown as text,
+    floats with `decimals` decimals when given. (st.table would convert a DataFrame to Arrow
+    on every rerun.)"""
+    def cell(x):
+        return num(x, decimals) if decimals is not None and isinstance(x, float) else x
     keys = list(rows[0])
     lines = ["| " + " | ".join(md_text(k) for k in keys) + " |", "|:---" * len(keys) + "|"]
-    lines += ["| " + " | ".join(md_text(r[k]) for k in keys) + " |" for r in rows]
+    lines += ["| " + " | ".join(md_text(cell(r[k])) for k in keys) + " |" for r in rows]
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from ui import charts, locks
 from ui.format import md_text
-from ui.tables import matrix_table
+from ui.tables import matrix_table, records_table
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Field:
     help: str = ""
     lo: float = None          # numbers: the range (checked by the run, with a message)
     hi: float = None
+    options: tuple = ()       # a choice: a slider over numbers, radio buttons over words
 
 
 @dataclass(frozen=True)
@@ -47,23 +48,63 @@ class Progress:
     curve: object
     curve_title: str
     losses: list = field(default_factory=list)
+    dev: list = field(default_factory=list)
     interrupted: object = None
 
-    def __call__(self, fraction, text, losses=None):
+    def step(self, done, total, loss, dev=None, text=None):
+        """A run's callback after a step: keeps the loss (and the held-out loss, when given)
+        and draws them; False once the user has clicked (the run stops)."""
+        self.losses.append(loss)
+        if dev is not None:
+            self.dev.append((done, dev))
+        return self(done / total, text or f"step {done} of {total}", self.losses, self.dev)
+
+    def __call__(self, fraction, text, losses=None, dev=None):
+        """dev: [(step, loss)] on held-out data, drawn as a second line."""
         if self.interrupted is not None:
             return False
         try:
             self.bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
             if losses is not None and len(losses):
-                charts.loss_curve(losses, self.curve_title, placeholder=self.curve)
+                charts.loss_curve(losses, self.curve_title, placeholder=self.curve, dev=dev)
         except ScriptControlException as stop:  # a click during the run: stop, keep the model
             self.interrupted = stop
             return False
         return True
 
 
+def fields(specs, defaults):
+    """Fields from (name, label, least, most) rows, each defaulting to defaults[name]."""
+    return tuple(Field(name, label, defaults[name], lo=lo, hi=hi) for name, label, lo, hi in specs)
+
+
+def pca_views(vectors, labels, title):
+    """(charts, numbers) for a Training whose result holds vectors: vectors(result) (n, d)
+    projected to 2-D by PCA, a scatter labelled by labels(result), and the plotted numbers."""
+    from core.cbow_mlp import pca_2d
+
+    def scatter(ctx, result):
+        charts.word_scatter(pca_2d(vectors(result)), labels(result), title)
+
+    def numbers(ctx, result):
+        matrix_table(pca_2d(vectors(result)), ctx.decimals, labels(result), ["x", "y"],
+                     name="plotted")
+    return scatter, numbers
+
+
+def neighbours(find, n=8):
+    """An `extra` for a Training whose result holds word vectors and "vocab": pick a word and
+    see its n nearest words; find(result, word, n) -> [(word, cosine)], best first."""
+    def extra(ctx, result):
+        word = st.selectbox("Neighbours of", result["vocab"], key=ctx.lesson.key("nb_word"))
+        st.markdown(records_table([{"word": w, "cosine": float(x)}
+                                   for w, x in find(result, word, n)], ctx.decimals))
+    return extra
+
+
 def _values(L, T):
-    """The fields' values; ValueError naming a number outside its field's range."""
+    """The fields' values, numbers of their default's type (int or float); ValueError naming
+    a number outside its field's range."""
     values = {f.name: st.session_state[L.key(f"train_{f.name}")] for f in T.fields}
     for f in T.fields:
         x = values[f.name]
@@ -71,6 +112,8 @@ def _values(L, T):
         if f.lo is not None and not (f.lo <= x <= f.hi and (not whole or x == int(x))):
             kind = "a whole number" if whole else "a number"
             raise ValueError(f"{f.label} must be {kind} from {f.lo:g} to {f.hi:g} (it is {x:g})")
+        if isinstance(f.default, (int, float)):
+            values[f.name] = type(f.default)(x)
     return values
 
 
@@ -83,7 +126,11 @@ def panel(L, ctx, T):
     for col, f in zip(cols, T.fields):
         k = L.key(f"train_{f.name}")
         s.setdefault(k, f.default)
-        if isinstance(f.default, str):
+        if f.options and isinstance(f.default, str):
+            col.radio(f.label, f.options, key=k, help=f.help or None, horizontal=True)
+        elif f.options:
+            col.select_slider(f.label, f.options, key=k, help=f.help or None)
+        elif isinstance(f.default, str):
             col.text_input(f.label, key=k, help=f.help or None)
         else:
             # No min / max on the widget: out-of-range values reach the run and its message.
@@ -113,7 +160,7 @@ def panel(L, ctx, T):
     if trained.get("stopped"):
         st.warning("Training was stopped; the model trained so far is shown.")
     if len(losses):
-        charts.loss_curve(losses, T.curve_title, placeholder=curve)
+        charts.loss_curve(losses, T.curve_title, placeholder=curve, dev=result.get("dev_curve"))
         st.markdown(f"Loss: first {T.steps_name} **{losses[0]:.{ctx.decimals}f}**, last "
                     f"**{losses[-1]:.{ctx.decimals}f}** after {len(losses)} {T.steps_name}s.")
     if T.charts:
@@ -124,6 +171,10 @@ def panel(L, ctx, T):
         with n1:
             matrix_table(losses[:, None], ctx.decimals, rows=range(1, len(losses) + 1),
                          cols=["loss"], name=T.steps_name)
+            if result.get("dev_curve"):
+                dev = np.array(result["dev_curve"], dtype=np.float64)     # (points, 2)
+                matrix_table(dev[:, 1:], ctx.decimals, rows=dev[:, 0].astype(int),
+                             cols=["dev loss"], name=T.steps_name)
         if T.numbers:
             with n2:
                 T.numbers(ctx, result)

@@ -1,6 +1,6 @@
 """The torch word2vec notebook's skip-gram with negative sampling: what it shows, what it
 leaves out, and where its numbers cannot be reproduced."""
-from core.sgns import EPSILON_NOTE
+from core.sgns import EPSILON_NOTE, loss_with_epsilon
 
 SOURCE = "the torch word2vec notebook"
 MISTAKES = ()
@@ -18,3 +18,6 @@ NOTES = (
     "A negative may be drawn twice, or be the context word itself: the notebook's model "
     "accepts both (each draw is a term of the loss), and so does this lesson, flagging them.",
 )
+
+FORMULA_CHECKS = ({"key": "loss", "change": "1e-7 inside the logs", "note": EPSILON_NOTE,
+                   "theirs": lambda t: loss_with_epsilon(t["pos_score"], t["neg_scores"])},)

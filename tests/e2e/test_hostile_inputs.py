@@ -443,9 +443,9 @@ TINY_CASES = [
          (Set("tiny_train_pairs", js=f"'dog park, '.repeat({ONE_MB // 10})"), Click("tiny_train")),
          rejected("too long")),
     Case("epochs-0", TINY, (Set("tiny_train_epochs", "0"), Click("tiny_train")),
-         rejected("between 1 and 2000")),
+         rejected("from 1 to 2000")),
     Case("epochs-1e9", TINY, (Set("tiny_train_epochs", "1000000000"), Click("tiny_train")),
-         rejected("between 1 and 2000")),
+         rejected("from 1 to 2000")),
     # the hand-calculation check of the current stage (stage 5: E_new)
     Case("handcheck-text", TINY, (Set("tiny_hc_text_4", "abc"), Click("tiny_hc_check_4")),
          rejected("expected 6 values")),
