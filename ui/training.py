@@ -4,6 +4,8 @@ Stop, the loss curve drawn as it goes, and the numbers behind every chart.
 A lesson describes its training with `Training`; `panel` draws it. A run that is stopped
 (any click during the run: Streamlit interrupts the script) keeps what was trained so far.
 """
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -14,6 +16,10 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from ui import charts, locks
 from ui.format import md_text
 from ui.tables import matrix_table, records_table
+
+
+DRAW_EVERY = 0.25     # seconds between redraws of a run's progress bar and live curve
+HANDOVER_WAIT = 10.0  # seconds a run waits for the run a click stopped to hand its model over
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class Progress:
     losses: list = field(default_factory=list)
     dev: list = field(default_factory=list)
     interrupted: object = None
+    drawn: float = 0.0        # when the bar and curve were last drawn (time.monotonic)
 
     def step(self, done, total, loss, dev=None, text=None):
         """A run's callback after a step: keeps the loss (and the held-out loss, when given)
@@ -63,6 +70,9 @@ class Progress:
         """dev: [(step, loss)] on held-out data, drawn as a second line."""
         if self.interrupted is not None:
             return False
+        if fraction < 1 and time.monotonic() - self.drawn < DRAW_EVERY:
+            return True                 # drawing every step would cost more than training
+        self.drawn = time.monotonic()
         try:
             self.bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
             if losses is not None and len(losses):
@@ -143,15 +153,30 @@ def panel(L, ctx, T):
     st.caption("Any click while it trains stops it; the model trained so far is kept.")
     curve_box, side_box = st.columns(2)
     curve = curve_box.empty()
+    # A click during a run stops it and starts a new run at once (Streamlit's fast reruns);
+    # the stopped run can no longer write st.session_state (each write is a stop point), so
+    # it hands its model over in this dict, and the new run waits for it here.
+    handover = s.setdefault(L.key("handover"), {})
+    if "running" in handover and handover["running"].wait(HANDOVER_WAIT):
+        del handover["running"]
+    if "trained" in handover:
+        s[L.key("trained")] = handover.pop("trained")
     if clicked:
+        running = handover["running"] = threading.Event()
+        st.button("Stop training", key=L.key("stop_train"), icon=":material/stop_circle:")
         progress = Progress(st.progress(0.0, text="training…"), curve, T.curve_title)
         try:
             result = T.run(ctx, _values(L, T), progress)  # ValueError: a message, no run
-            s[L.key("trained")] = {"result": result, "stopped": progress.interrupted is not None}
+            handover["trained"] = {"result": result, "stopped": progress.interrupted is not None}
         except (ValueError, FloatingPointError) as err:
             st.error(f"{md_text(err)}. Nothing was trained.")
+        finally:
+            running.set()
         if progress.interrupted is not None:
             raise progress.interrupted  # let Streamlit handle the click that stopped the run
+        if "trained" in handover:
+            s[L.key("trained")] = handover.pop("trained")
+        del handover["running"]
     trained = s.get(L.key("trained"))
     if not trained:
         return

@@ -27,6 +27,8 @@ from core import cbow_mlp as cm
 from core import cbow_torch as ct
 from core import corpus
 from core import manual_backprop as mb
+from core import char_mlp as char
+from core import names_data, sgns, sgns_corpus
 from core import tiny_word2vec as tw
 from tests.e2e.conftest import alerts, exceptions, new_context, open_app, table, wait_idle
 
@@ -91,6 +93,21 @@ def cbowt_step(context=ct.DEFAULT_CONTEXT, target=ct.DEFAULT_TARGET, lr=ct.SEED_
     P = ct.init_params(len(CBOWT_VOCAB), ct.SEED_DIM, 0)
     return ct.sgd_step(P["E"], P["W"], P["b"], [CBOWT_VOCAB.index(w) for w in context],
                        CBOWT_VOCAB.index(target), lr)
+
+
+def sgns_step(negatives="bread, park, red, bus, soup", lr=0.1):
+    """Negative-sampling page: the built-in text, cat → dog, d = 8, seed 0."""
+    words, _, _ = sgns.lesson_vocab(0, "", sgns_corpus.default_text())
+    example = sgns.lesson_example(words, "cat", "dog", negatives)
+    return sgns.step(sgns.lesson_params(0, len(words), 8, 0), example, lr)
+
+
+def char_step(name="emma", row=1, lr=char.NOTEBOOK_LR):
+    """Character-MLP page: the notebook's initialisation, example `row` of the name."""
+    context, target = names_data.name_rows(names_data.clean_name(name), 3)[row]
+    example = {"context": tuple(char.SYMBOLS.index(ch) for ch in context),
+               "target": char.SYMBOLS.index(target)}
+    return char.step(char.init_params(seed=42), example, lr)
 
 
 def latex_text(page, spec):
@@ -174,6 +191,10 @@ PAGES = {
                    mb_literal),
     "cbowt": PageSpec("cbow_torch?stage=5", ".st-key-cbowt_next", "E_new",
                       ".st-key-cbowt_current", lambda: cbowt_step()["E_new"], tuple(ct.VOCAB)),
+    "sgns": PageSpec("sgns?stage=2", ".st-key-sgns_next", "neg_scores", ".st-key-sgns_current",
+                     lambda: sgns_step()["neg_scores"], ("bread", "park", "red", "bus", "soup")),
+    "char": PageSpec("char_mlp?stage=4", ".st-key-char_next", "probs", ".st-key-char_current",
+                     lambda: char_step()["probs"][:20], tuple(char.SYMBOLS)),  # 20 shown
 }
 
 
@@ -293,6 +314,7 @@ def run_step(page, step):
     elif isinstance(step, Clear):
         remove = page.locator(f".st-key-{step.key} [data-testid='stFileChipDeleteBtn'] button")
         while remove.count():
+            remove.first.evaluate(REVEAL)   # its expander opened, if it sits in a closed one
             remove.first.click()
             wait_idle(page)
     elif isinstance(step, Edit):
@@ -757,7 +779,86 @@ CBOWT_CASES = [
     Case("url-lr-0", cbowt_url("stage=5&lr=0"), (), Expect("lr")),
 ]
 
-CASES = {"tiny": TINY_CASES, "cbow": CBOW_CASES, "mb": MB_CASES, "cbowt": CBOWT_CASES}
+# --- skip-gram with negative sampling ------------------------------------------------------
+
+SGNS = PAGES["sgns"].path
+
+
+def negatives(text):
+    return (Set("sgns_negatives", text),)
+
+
+SGNS_CASES = [
+    # the negatives typed: unknown words, markup, too many, none, repeats and the context word
+    Case("negatives-unknown", SGNS, negatives("bread, unicorn"), unknown("unicorn")),
+    Case("negatives-script", SGNS, negatives("<script>alert(1)</script>"),
+         unknown("<script>alert(1)</script>")),
+    Case("negatives-markdown-tex", SGNS, negatives(r"**park**, $x$"), unknown("**park**")),
+    Case("negatives-21", SGNS, negatives(", ".join(["park"] * 21)), rejected("1 to 20 negatives")),
+    Case("negatives-only-commas", SGNS, negatives(" , ,, "), rejected("1 to 20 negatives")),
+    Case("negatives-repeat-and-context", SGNS, negatives("dog, park, park"),
+         Expect(state=("neg_scores", sgns_step("dog, park, park")["neg_scores"]))),
+    # learning rates
+    Case("lr-0", SGNS, (Set("sgns_lr", "0"),), rejected("learning rate")),
+    Case("lr-typed-nan", SGNS, (Type("sgns_lr", "nan"),), rejected("learning rate")),
+    Case("lr-1e309", SGNS, (Set("sgns_lr", "1e309"),), rejected("learning rate")),
+    # the text: one word, a huge paste, a file that is not UTF-8
+    Case("text-one-word", SGNS, (Set("sgns_text", "cat cat cat"),),
+         rejected("at least two different words")),
+    Case("text-210k-chars", SGNS, (Set("sgns_text", js="'ab '.repeat(70000)"),),
+         rejected("too long")),
+    Case("upload-not-utf8", SGNS, (Upload("sgns_upload", "bad.txt", "text/plain", b"\xff\xfe\xfa"),),
+         rejected("not UTF-8")),
+    # training settings out of range: a message, nothing trained
+    Case("train-k-0", SGNS, (Type("sgns_train_k", "0"), Click("sgns_train")),
+         rejected("from 1 to 20")),
+    Case("train-lr-0", SGNS, (Set("sgns_train_lr", "0"), Click("sgns_train")),
+         rejected("Starting learning rate must be")),
+    # hostile URLs, each opened fresh
+    Case("url-negatives-unknown", "sgns?stage=2&negatives=unicorn", (), Expect("“unicorn”")),
+    Case("url-negatives-script", "sgns?stage=2&negatives=%3Cscript%3Ealert(1)%3C/script%3E", (),
+         Expect("is not in the vocabulary")),
+    Case("url-lr-0", "sgns?stage=2&lr=0", (), Expect("lr")),
+]
+
+
+# --- the character MLP ----------------------------------------------------------------------
+
+CHAR = PAGES["char"].path
+
+
+def name(text):
+    return (Set("char_name", text),)
+
+
+CHAR_CASES = [
+    # the name: digits, spaces, nothing, markup, a megabyte
+    Case("name-digit", CHAR, name("emma2"), rejected("contains '2'")),
+    Case("name-space", CHAR, name("em ma"), rejected("contains a space")),
+    Case("name-empty", CHAR, name(""), rejected("it is empty")),
+    Case("name-script", CHAR, name("<script>alert(1)</script>"), rejected("only letters a-z")),
+    Case("name-1mb", CHAR, (Set("char_name", js=f"'a'.repeat({ONE_MB})"),),
+         rejected("longer than 40 letters")),
+    # learning rates
+    Case("lr-0", CHAR, (Set("char_lr", "0"),), rejected("learning rate")),
+    Case("lr-typed-nan", CHAR, (Type("char_lr", "nan"),), rejected("learning rate")),
+    Case("lr-1e309", CHAR, (Set("char_lr", "1e309"),), rejected("learning rate")),
+    # training: steps out of range, a names file that is missing or not UTF-8
+    Case("train-steps-0", CHAR, (Type("char_train_steps", "0"), Click("char_train")),
+         rejected("from 1 to 20000")),
+    Case("train-missing-path", CHAR, (Set("char_train_source", "/nonexistent/names.txt"),
+                                      Click("char_train")), rejected("no names file")),
+    Case("train-upload-not-utf8", CHAR, (Upload("char_names_file", "bad.txt", "text/plain",
+                                                b"\xff\xfe"), Click("char_train")),
+         rejected("not UTF-8")),
+    # hostile URLs, each opened fresh
+    Case("url-name-digit", "char_mlp?stage=4&name=emma2", (), Expect("contains '2'")),
+    Case("url-row-99", "char_mlp?stage=4&row=99", (), Expect("between 0 and 40")),
+    Case("url-lr-nan", "char_mlp?stage=4&lr=nan", (), Expect("lr")),
+]
+
+CASES = {"tiny": TINY_CASES, "cbow": CBOW_CASES, "mb": MB_CASES, "cbowt": CBOWT_CASES,
+         "sgns": SGNS_CASES, "char": CHAR_CASES}
 ALL = [(prefix, case) for prefix, cases in CASES.items() for case in cases]
 
 

@@ -423,3 +423,27 @@ def test_sessions_keep_their_own_stage_and_numbers(browser, server, lesson):
     finally:
         ctx_a.close()
         ctx_b.close()
+
+
+# --- training: a click stops a run, and the model trained so far is kept ------------------------
+
+def test_a_click_stops_training_and_keeps_the_model(page, server):
+    """Character MLP, a run far longer than a class waits (20,000 steps): Stop training, once
+    the progress bar has moved, ends it; the page says so and shows the model it has (its
+    loss curve, its sampled names), with no error."""
+    open_app(page, server, "char_mlp", ".st-key-char_next")
+    steps = page.locator(".st-key-char_train_steps input")
+    steps.fill("20000")
+    steps.press("Enter")
+    wait_idle(page)
+    page.locator(".st-key-char_train button").click()
+    page.get_by_text(re.compile(r"step \d+ of 20000")).wait_for(timeout=RUN_END_MS)
+    page.locator(".st-key-char_stop_train button").click()
+    wait_idle(page)
+    assert any("Training was stopped" in a for a in alerts(page, ("warning",))), alerts(page)
+    assert not alerts(page, ("error",)) and not exceptions(page)
+    expect(page.get_by_text(re.compile(r"Loss: first step \S+, last \S+ after \d+ steps"))
+           ).to_be_visible()
+    shown = page.get_by_text(re.compile(r"after (\d+) steps")).first.text_content()
+    assert int(re.search(r"after (\d+) steps", shown).group(1)) < 20000, shown
+    assert "sampled name" in [t["name"] for t in tables(page)]
