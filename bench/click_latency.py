@@ -50,7 +50,11 @@ def time_clicks(page, button, target, wants, reset=None):
         if reset and want is None:
             page.locator(reset).click()
             wait_idle(page)
+            page.wait_for_function(  # back at stage 1, with Next on screen again
+                "([b, t]) => document.querySelector(b) && document.querySelector(t)"
+                "?.textContent.includes('Stage 1 of')", arg=[button, target])
             continue
+        page.wait_for_selector(button)   # a fragment may still be drawing it after the last run
         times.append(page.evaluate(CLICK_AND_WAIT, [button, target, want]))
         wait_idle(page)
     return times
