@@ -3,6 +3,8 @@
 Each group's words fill the same kinds of slots ("the cat chased the dog", "she ate bread and
 cheese"), so skip-gram should put them close together; `group_quality` measures how close.
 """
+from functools import lru_cache
+
 import numpy as np
 
 from core.common import check_whole
@@ -55,8 +57,10 @@ def default_corpus(n_sentences=3000, seed=0):
     return sentences
 
 
+@lru_cache(maxsize=4)
 def default_text(n_sentences=3000, seed=0):
-    """default_corpus as text, one sentence a line."""
+    """default_corpus as text, one sentence a line (made once: every rerun of the lesson reads
+    it)."""
     return "\n".join(" ".join(s) for s in default_corpus(n_sentences, seed))
 
 
