@@ -7,7 +7,7 @@ not told apart by colour alone.
 import numpy as np
 import streamlit as st
 
-from ui.format import md_text, num
+from ui.format import md_code, md_text, num
 
 MARK_STYLE = {"target": "orange", "touched": "blue", "changed": "green"}
 MARK_LEGEND = ("Marks (bold, coloured): :orange-background[orange] = target word, "
@@ -80,13 +80,15 @@ def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None,
 
 def records_table(rows, decimals=None):
     """A Markdown table of dicts with the same keys, one row each; cells are shown as text,
-    floats with `decimals` decimals when given. (st.table would convert a DataFrame to Arrow
-    on every rerun.)"""
+    floats with `decimals` decimals, signs aligned, when given. (st.table would convert a
+    DataFrame to Arrow on every rerun.)"""
     def cell(x):
-        return num(x, decimals) if decimals is not None and isinstance(x, float) else x
+        if decimals is not None and isinstance(x, float):
+            return md_code(num(x, decimals))    # monospace; the sign's space kept (td code: pre)
+        return md_text(x)
     keys = list(rows[0])
     lines = ["| " + " | ".join(md_text(k) for k in keys) + " |", "|:---" * len(keys) + "|"]
-    lines += ["| " + " | ".join(md_text(cell(r[k])) for k in keys) + " |" for r in rows]
+    lines += ["| " + " | ".join(cell(r[k]) for k in keys) + " |" for r in rows]
     return "\n".join(lines)
 
 
