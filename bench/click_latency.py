@@ -81,7 +81,7 @@ def trivial_times(browser, args):
         proc, base = start_server(script=script, cwd=tmp)
         try:
             page = new_context(browser).new_page()
-            open_app(page, base, "", ".st-key-next")
+            open_app(page, base, "", ".st-key-next", styled=False)
             wants = [f"clicked {i} times" for i in range(1, args.clicks + 1)]
             return time_clicks(page, ".st-key-next button", "[data-testid='stMarkdown']", wants)
         finally:

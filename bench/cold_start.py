@@ -30,7 +30,7 @@ def cold_start(browser, script, cwd, path, ready):
     proc, base = start_server(script=script, cwd=cwd)
     try:
         context = new_context(browser)
-        open_app(context.new_page(), base, path, ready)
+        open_app(context.new_page(), base, path, ready, styled=Path(script).name == "app.py")
         elapsed = time.perf_counter() - t0
         context.close()
         return elapsed

@@ -521,7 +521,7 @@ def train_for_class(source, mode, steps, lr, callback=None, names=None):
     return False to stop. Returns {"losses" (each step's), "params", "names", "dev_loss",
     "rejected", "dev_curve": [(step, dev loss)]}."""
     from core import names_data as nd
-    loaded = names if names is not None else nd.load_names(source or None)
+    loaded = names if names is not None else nd.load_names(None if source is None or source == "" else source)
     if mode not in TRAINING_MODES:
         raise ValueError("the mode must be 'train/dev' or 'full batch'")
     steps = check_whole(steps, 1, "the number of steps")

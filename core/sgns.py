@@ -540,6 +540,18 @@ def vocab_of_text(text):
     return tuple(words), counts, sentences
 
 
+def decode_text_file(raw):
+    """The text of an uploaded .txt for the lesson: ValueError when it is not UTF-8, too long,
+    empty, or has fewer than two different words (core.corpus.decode_upload's checks, then
+    the lesson's own)."""
+    from core.corpus import decode_upload
+    text = decode_upload(raw, MAX_TEXT)
+    if not text.strip():
+        raise ValueError("the file is empty: give a text with at least two different words")
+    vocab_of_text(text)
+    return text
+
+
 def draw(counts, k, seed, power=0.75):
     """k negatives drawn from counts^power with this seed (None: a fresh one)."""
     return sample_negatives(noise_distribution(counts, power), k, np.random.default_rng(seed))

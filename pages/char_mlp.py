@@ -106,9 +106,9 @@ def axes(c):
 
 
 def train(c, v, progress):
-    upload = st.session_state.get(L.key("names_file"))
-    return cm.train_for_class(upload.getvalue() if upload else v["source"], v["mode"], v["steps"],
-                              v["lr"], callback=progress.step)
+    upload = st.session_state.get(L.key("names_file"))  # an empty file is still a file
+    names = upload.getvalue() if upload is not None else v["source"]
+    return cm.train_for_class(names, v["mode"], v["steps"], v["lr"], callback=progress.step)
 
 
 def samples(c, r):

@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import corpus, sgns, sgns_corpus
+from core import sgns, sgns_corpus
 from core.seeds import sgns as notebook
 from ui import charts, lesson, seedcheck, worksheet as ws
 from ui.format import md_text as md, tex_text
@@ -48,8 +48,8 @@ def controls(c):
               help="Drawn from count^0.75, as word2vec.")
     with st.expander("The text (training and the words above)"):
         lesson.text(L, st, "Text (empty: the built-in text about animals, foods, places, colours "
-                    "and vehicles)", "text", area=True, height=100, decode_file=lambda raw, s:
-                    corpus.decode_upload(raw, sgns.MAX_TEXT))
+                    "and vehicles)", "text", area=True, height=100,
+                    decode_file=lambda raw, s: sgns.decode_text_file(raw))
         lesson.number(L, st, "Vector size d", "dim", 1, 64)
 
 

@@ -364,3 +364,8 @@ def test_char_mlp_pca_reused_for_the_embedding_plot():
     from core import cbow_mlp
     assert cm.pca_2d is cbow_mlp.pca_2d
     assert cm.pca_2d(cm.init_params()["E"]).shape == (27, 2)
+
+
+def test_class_run_refuses_an_empty_file_instead_of_using_the_built_in_list():
+    with pytest.raises(ValueError, match="the file is empty"):
+        cm.train_for_class(b"", "train/dev", 1, 0.1)

@@ -65,14 +65,24 @@ def wait_idle(page, expect_run=True, timeout=RUN_END_MS):
     page.evaluate(SETTLE)
 
 
-def open_app(page, base, path="", ready=None):
-    """Go to base/path (or a full URL) and wait until the page has run and `ready` (a
-    selector) is shown."""
+# app.py's own stylesheet (st.html): a loaded machine can report the run finished a moment
+# before it is in the page, and colour contrast and sizes depend on it.
+STYLED = ("css => [...document.querySelectorAll('style')]"
+          ".some(s => s.textContent.includes(css))")
+BASE_CSS_MARK = "stCaptionContainer"                 # in app.BASE_CSS (and PRESENTER_CSS)
+PRESENTER_CSS_MARK = "stSidebarCollapsedControl"     # in app.PRESENTER_CSS only
+
+
+def open_app(page, base, path="", ready=None, styled=True):
+    """Go to base/path (or a full URL) and wait until the page has run, `ready` (a selector)
+    is shown and (styled) the app's stylesheet is in place."""
     page.goto(path if path.startswith("http") else f"{base}/{path}")
     page.wait_for_function("window.__stRuns > 0", timeout=RUN_END_MS)
     if ready:
         page.wait_for_selector(ready, timeout=RUN_END_MS)
     wait_idle(page, expect_run=False)
+    if styled:
+        page.wait_for_function(STYLED, arg=BASE_CSS_MARK, timeout=RUN_END_MS)
 
 
 def screenshot(page, name):

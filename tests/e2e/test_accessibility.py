@@ -4,7 +4,8 @@ network picture follows the stage, and PageDown / PageUp step the lesson."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import new_context, open_app, wait_idle
+from tests.e2e.conftest import (PRESENTER_CSS_MARK, RUN_END_MS, STYLED, new_context, open_app,
+                                 wait_idle)
 from ui.lessons import lessons
 
 pytestmark = pytest.mark.browser
@@ -18,6 +19,7 @@ PROJECTOR = {"width": 1366, "height": 768}
 def presenter_on(page):
     page.get_by_text("Presenter mode").click()
     wait_idle(page)
+    page.wait_for_function(STYLED, arg=PRESENTER_CSS_MARK, timeout=RUN_END_MS)
 
 
 def serious(results):

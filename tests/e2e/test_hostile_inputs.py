@@ -809,6 +809,10 @@ SGNS_CASES = [
          rejected("too long")),
     Case("upload-not-utf8", SGNS, (Upload("sgns_upload", "bad.txt", "text/plain", b"\xff\xfe\xfa"),),
          rejected("not UTF-8")),
+    Case("upload-empty", SGNS, (Upload("sgns_upload", "empty.txt", "text/plain", b""),),
+         rejected("the file is empty")),
+    Case("upload-one-word", SGNS, (Upload("sgns_upload", "one.txt", "text/plain", b"cat cat\n"),),
+         rejected("at least two different words")),
     # training settings out of range: a message, nothing trained
     Case("train-k-0", SGNS, (Type("sgns_train_k", "0"), Click("sgns_train")),
          rejected("from 1 to 20")),
@@ -851,6 +855,8 @@ CHAR_CASES = [
     Case("train-upload-not-utf8", CHAR, (Upload("char_names_file", "bad.txt", "text/plain",
                                                 b"\xff\xfe"), Click("char_train")),
          rejected("not UTF-8")),
+    Case("train-upload-empty", CHAR, (Upload("char_names_file", "empty.txt", "text/plain", b""),
+                                      Click("char_train")), rejected("the file is empty")),
     # hostile URLs, each opened fresh
     Case("url-name-digit", "char_mlp?stage=4&name=emma2", (), Expect("contains '2'")),
     Case("url-row-99", "char_mlp?stage=4&row=99", (), Expect("between 0 and 40")),
