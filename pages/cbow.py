@@ -24,9 +24,8 @@ def read(s, params):
 
 
 def controls(c):
-    lesson.text(L, st, "Text", "text", area=True, height=80)
-    lesson.upload(L, st, "…or load a UTF-8 .txt file", "text",
-                  lambda raw, s: corpus.decode_upload(raw, C=s["C"]))
+    lesson.text(L, st, "Text", "text", area=True, height=80,
+                decode_file=lambda raw, s: corpus.decode_upload(raw, C=s["C"]))
     c1, c2, c3, c4 = st.columns(4)
     lesson.number(L, c1, "Window size C", "C", 0, 10)
     lesson.number(L, c2, "Embedding size N", "N", 1, 50)
