@@ -190,10 +190,19 @@ def group_contexts(X, Y, vocab_size):
     {"contexts": (U, bs) int64, "counts": (U, V) float64, "row_context": (N,) which
     context each row has}. names.txt: 228,146 rows but only U = 5,686 contexts."""
     X, Y = np.asarray(X, dtype=np.int64), np.asarray(Y, dtype=np.int64)
-    key = X @ (vocab_size ** np.arange(X.shape[1] - 1, -1, -1))          # (N,) base-V number
-    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    counts = np.bincount(inv * vocab_size + Y, minlength=len(first) * vocab_size)
-    return {"contexts": X[first], "counts": counts.reshape(len(first), vocab_size).astype(float),
+    V, bs = vocab_size, X.shape[1]
+    key = X @ (V ** np.arange(bs - 1, -1, -1))                             # (N,) base-V number
+    if V ** bs <= 1 << 22:      # few possible contexts: count them directly (no sort)
+        seen = np.flatnonzero(np.bincount(key, minlength=V ** bs))        # (U,) sorted keys
+        inv = np.empty(V ** bs, dtype=np.int64)
+        inv[seen] = np.arange(len(seen))
+        inv = inv[key]                                                     # (N,)
+        contexts = (seen[:, None] // V ** np.arange(bs - 1, -1, -1)) % V  # (U, bs) digits
+    else:
+        seen, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        contexts = X[first]
+    counts = np.bincount(inv * V + Y, minlength=len(seen) * V)
+    return {"contexts": contexts, "counts": counts.reshape(len(seen), V).astype(float),
             "row_context": inv}
 
 
@@ -211,8 +220,11 @@ def full_batch_loss(params, X, Y):
 
 class _Torch32:
     """The model in torch float32 with a hand-written backward (no autograd: it is the
-    slow part at this size). Inputs are contexts (n, bs) and target weights Wt (n, V) that
-    sum to 1: one-hot / B for a minibatch, counts / N for the grouped full batch."""
+    slow part at this size). A batch (self.batch) is contexts (n, bs) and target weights
+    Wt (n, V) that sum to 1: one-hot / B for a minibatch, counts / N for the grouped full
+    batch."""
+
+    V_PAD = 32      # logits are computed 32 wide (the extra 5 are -inf): 27 is slow in a matmul
 
     def __init__(self, params):
         import torch
@@ -225,6 +237,15 @@ class _Torch32:
         self.flat = self.flat.float()
         self.grad = torch.zeros_like(self.flat)
         self.P, self.G = self._views(self.flat), self._views(self.grad)
+        (V, d), (H, _) = E.shape, Wx.shape
+        self.Vp = max(V, self.V_PAD)
+        # buffers refilled every step; what is never refilled stays 0 (or -inf)
+        self.E_blocks = torch.zeros(bs * V, bs * d)     # E on the diagonal, once per position
+        self.table_bias = torch.zeros(bs * V, H)        # 2 bh on position 0's rows
+        self.W2 = torch.zeros(self.Vp, H)               # 2 Wy; padding rows 0
+        self.b2 = torch.full((self.Vp,), -math.inf)     # by - Wy 1; padding -inf
+        self.W4T = torch.zeros(H, V)                    # 4 Wy^T
+        self.linear = _linear(torch)
 
     def _views(self, flat):
         return [v.view(s) for v, s in zip(self.torch.split(flat, self.sizes), self.shapes)]
@@ -232,37 +253,57 @@ class _Torch32:
     def params(self):
         return {k: v.double().numpy().copy() for k, v in zip(PARAM_KEYS, self.P)}
 
-    def loss_and_grad(self, ctx, Wt, scatter=None):
-        """Mean loss (a 0-d tensor); fills self.grad. ctx (n, bs) int64, Wt (n, V) float32;
-        scatter = self.scatter(ctx), passed in when the same ctx comes back every step."""
+    def batch(self, ctx, Wt):
+        """What loss_and_grad reads for contexts ctx (n, bs) int64 and weights Wt (n, V),
+        worked out once when the same batch comes back every step (the full batch)."""
+        n, bs = ctx.shape
+        V = self.shapes[0][0]
+        return {"rows": ctx + self.torch.arange(bs) * V,                   # (n, bs) table rows
+                "scatter": self.scatter(ctx), **self.batch_weights(Wt)}
+
+    def batch_weights(self, Wt):
+        """The target weights' part of a batch: Wt (n, V) padded to (n, V_PAD), its row sums,
+        and the cells that have a target (only they reach the loss)."""
+        torch, V = self.torch, self.shapes[0][0]
+        Wt = Wt.float()
+        Wp = torch.nn.functional.pad(Wt, (0, max(V, self.V_PAD) - V))      # (n, Vp)
+        nz = Wp.view(-1).nonzero().view(-1)
+        return {"negWt": -Wp, "Wsum": Wt.sum(1, keepdim=True), "nz": nz,
+                "Wnz": Wp.view(-1).index_select(0, nz)}
+
+    def loss_and_grad(self, batch):
+        """Mean loss (a 0-d tensor) of batch = self.batch(ctx, Wt); fills self.grad."""
         torch, bs = self.torch, self.bs
         E, Wx, bh, Wy, by = self.P
         gE, gWx, gbh, gWy, gby = self.G
         V, d = E.shape
         H = Wx.shape[0]
-        W3 = Wx.view(H, bs, d).permute(1, 2, 0)                              # (bs, d, H)
-        scatter = self.scatter(ctx) if scatter is None else scatter
         # --- forward: position p of a context adds row c of table T[p] = E Wx_p^T to h_pre.
         # tanh(x) = 2 s(2x) - 1 with s the sigmoid (torch's float32 tanh is 5x slower here);
         # the 2s go into the small tables, and logits = h Wy^T + by = s (2 Wy)^T + by - Wy 1.
-        T2 = torch.matmul(E, W3).mul_(2)                                      # (bs, V, H) 2T
-        T2[0] += 2 * bh                             # every context has one position 0
-        s = torch.nn.functional.embedding_bag(ctx + torch.arange(bs) * V, T2.view(bs * V, H),
+        for p in range(bs):
+            self.E_blocks[p * V:(p + 1) * V, p * d:(p + 1) * d] = E
+        self.table_bias[:V] = 2 * bh                # every context has one position 0
+        T2 = torch.addmm(self.table_bias, self.E_blocks, Wx.T, alpha=2)      # (bs*V, H) 2T
+        s = torch.nn.functional.embedding_bag(batch["rows"], T2,
                                               mode="sum").sigmoid_()          # (n, H) s(2 h_pre)
-        logits = torch.addmm(by - Wy.sum(1), s, 2 * Wy.T)                    # (n, V)
-        logp = torch.log_softmax(logits, dim=1)                              # (n, V)
-        loss = -torch.dot(Wt.view(-1), logp.view(-1))
+        torch.mul(Wy, 2, out=self.W2[:V])                                     # (Vp, H)
+        torch.sub(by, Wy.sum(1), out=self.b2[:V])                             # (Vp,)
+        probs = torch.softmax(self.linear(s, self.W2, self.b2), dim=1)       # (n, Vp)
+        loss = -torch.dot(batch["Wnz"], probs.view(-1).index_select(0, batch["nz"]).log_())
         # --- backward, in place where it can be (a fresh (n, H) buffer costs page faults)
-        grad_logits = logp.exp_().mul_(Wt.sum(1, keepdim=True)).sub_(Wt)   # (n, V)
+        grad_logits = torch.addcmul(batch["negWt"], probs, batch["Wsum"], out=probs)[:, :V]
         torch.sum(grad_logits, 0, out=gby)
-        torch.mm(grad_logits.T, s, out=gWy)                                  # (V, H)
-        gWy.mul_(2).sub_(gby[:, None])              # grad_logits^T h, h = 2s - 1
+        gl_s = self.linear(grad_logits.T, s.T)      # (V, H) grad_logits^T s
+        torch.sub(gl_s.mul_(2), gby[:, None], out=gWy)   # grad_logits^T h with h = 2s - 1
         tanh_grad = s.addcmul_(s, s, value=-1)      # s(1 - s); tanh'(h_pre) = 1 - h^2 = 4 s(1 - s)
-        grad_h_pre = (grad_logits @ (4 * Wy)).mul_(tanh_grad)                # (n, H)
-        gT = (scatter @ grad_h_pre).view(bs, V, H)  # each context's row into the rows it read
-        torch.sum(gT[0], 0, out=gbh)
-        gWx.view(H, bs, d).copy_(torch.matmul(gT.transpose(1, 2), E).transpose(0, 1))
-        gE.copy_(torch.matmul(gT, W3.transpose(1, 2)).sum(0))               # (V, d)
+        torch.mul(Wy.T, 4, out=self.W4T)
+        grad_h_pre = self.linear(grad_logits, self.W4T).mul_(tanh_grad)     # (n, H)
+        gT = batch["scatter"] @ grad_h_pre          # (bs*V, H): each context's row into its rows
+        torch.sum(gT[:V], 0, out=gbh)
+        torch.mm(gT.T, self.E_blocks, out=gWx)                               # (H, bs*d)
+        per_position = (gT @ Wx).view(bs, V, bs, d)  # only the blocks p = q are E's gradient
+        torch.sum(per_position.diagonal(dim1=0, dim2=2), -1, out=gE)        # (V, d)
         return loss
 
     def scatter(self, ctx):
@@ -276,6 +317,17 @@ class _Torch32:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")         # "sparse CSR support is in beta state"
             return torch.sparse_csr_tensor(crow, order // bs, torch.ones(n * bs), (bs * V, n))
+
+
+def _linear(torch):
+    """linear(x, w, b=None) = x w^T + b. oneDNN's linear (the kernel torch.compile uses on CPU)
+    is 1.2-2x faster than torch.addmm's MKL call at these skinny shapes (27 or 32 outputs) from
+    about 2,000 contexts on (the full batch: 5,686), slower below (a minibatch of 32);
+    torch.nn.functional.linear where torch is built without oneDNN."""
+    op, plain = getattr(torch.ops.mkldnn, "_linear_pointwise", None), torch.nn.functional.linear
+    if op is None or not torch.backends.mkldnn.is_available():
+        return plain
+    return lambda x, w, b=None: op(x, w, b, "none", [], "") if max(x.shape) >= 2048 else plain(x, w, b)
 
 
 def notebook_loop(params, X, Y, steps, lr=NOTEBOOK_LR):
@@ -324,12 +376,11 @@ def train_full_batch(params, X, Y, steps, lr=NOTEBOOK_LR, callback=None):
     steps, lr = check_whole(steps, 0, "steps"), check_lr(lr)
     g = group_contexts(X, Y, V)
     ctx = torch.from_numpy(g["contexts"])                              # (U, bs)
-    Wt = torch.from_numpy(g["counts"] / len(Y)).float()                # (U, V) sums to 1
-    scatter = model.scatter(ctx)
+    batch = model.batch(ctx, torch.from_numpy(g["counts"] / len(Y)))  # weights sum to 1
     losses = []
     with _fast_floats(torch):
         for i in range(steps):
-            loss = float(model.loss_and_grad(ctx, Wt, scatter))
+            loss = float(model.loss_and_grad(batch))
             model.flat.add_(model.grad, alpha=-lr)
             losses.append(loss)
             if not math.isfinite(loss):
@@ -447,30 +498,27 @@ def train_minibatch(params, splits, steps, batch_size, lr_schedule, seed, callba
     U = len(g["contexts"])
     ctx_all = torch.from_numpy(g["contexts"])                              # (U, bs)
     cell = torch.from_numpy(g["row_context"] * V + Ytr)                    # (N,) (context, next)
-    all_Wt = torch.from_numpy(g["counts"] / len(Ytr)).float()            # (U, V)
-    all_scatter = model.scatter(ctx_all)
+    all_rows = model.batch(ctx_all, torch.from_numpy(g["counts"] / len(Ytr)))
     Xt, Yt = torch.from_numpy(Xtr), torch.from_numpy(Ytr)
     gd = group_contexts(Xdev, Ydev, V)
-    dev_ctx = torch.from_numpy(gd["contexts"])
-    dev_Wt = torch.from_numpy(gd["counts"] / len(Ydev)).float()
-    dev_scatter = model.scatter(dev_ctx)
+    dev_batch = model.batch(torch.from_numpy(gd["contexts"]),
+                            torch.from_numpy(gd["counts"] / len(Ydev)))
     gen = torch.Generator().manual_seed(check_whole(seed, 0, "the random seed"))
     m, v = torch.zeros_like(model.flat), torch.zeros_like(model.flat)      # momentum, Adam's v
     history = {"step": [], "train": [], "dev": []}
     window, done = [], 0
     with _fast_floats(torch):
         for i in range(steps):
-            ctx, scatter = ctx_all, all_scatter
             if B is None:   # full batch: every row, counted per distinct context
-                Wt = all_Wt
+                batch = all_rows
             elif B < U:     # few rows: run them as they are, one-hot targets
                 ix = torch.randint(0, len(Yt), (B,), generator=gen)       # (B,) rows
-                ctx, scatter = Xt[ix], None                                # (B, bs)
-                Wt = torch.nn.functional.one_hot(Yt[ix], V).float() / B    # (B, V)
+                batch = model.batch(Xt[ix], torch.nn.functional.one_hot(Yt[ix], V) / B)
             else:           # many rows: count them per distinct context, run each once
                 ix = torch.randint(0, len(Yt), (B,), generator=gen)
-                Wt = torch.bincount(cell[ix], minlength=U * V).view(U, V).float() / B
-            loss = float(model.loss_and_grad(ctx, Wt, scatter))
+                Wt = torch.bincount(cell[ix], minlength=U * V).view(U, V) / B   # (U, V)
+                batch = {**all_rows, **model.batch_weights(Wt)}
+            loss = float(model.loss_and_grad(batch))
             if not math.isfinite(loss):
                 raise FloatingPointError("training diverged to NaN/inf; lower the learning rate")
             grad = model.grad.add(model.flat, alpha=weight_decay) if weight_decay else model.grad
@@ -487,7 +535,7 @@ def train_minibatch(params, splits, steps, batch_size, lr_schedule, seed, callba
             done, window = i + 1, window + [loss]
             dev = None
             if done % eval_every == 0 or done == steps:
-                dev = float(model.loss_and_grad(dev_ctx, dev_Wt, dev_scatter))  # grad unused
+                dev = float(model.loss_and_grad(dev_batch))  # grad unused
                 history["step"].append(done)
                 history["train"].append(float(np.mean(window)))
                 history["dev"].append(dev)

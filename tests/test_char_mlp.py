@@ -186,8 +186,9 @@ def small_data(block_size=3, n=400):
     return X, Y
 
 
-def test_char_mlp_grouped_contexts_count_every_row():
-    X, Y = small_data()
+@pytest.mark.parametrize("block_size", [3, 5])   # 27^3 contexts counted directly, 27^5 sorted
+def test_char_mlp_grouped_contexts_count_every_row(block_size):
+    X, Y = small_data(block_size=block_size)
     g = cm.group_contexts(X, Y, 27)
     assert g["counts"].sum() == len(Y) and len(np.unique(X, axis=0)) == len(g["contexts"])
     np.testing.assert_array_equal(g["contexts"][g["row_context"]], X)
@@ -205,19 +206,20 @@ def test_char_mlp_full_batch_loss_equals_cross_entropy():
     close(cm.full_batch_loss(P, X, Y), ref, tol=TOL)
 
 
-@pytest.mark.parametrize("batch", ["grouped", "rows"])
-def test_char_mlp_float32_backward_equals_autograd(batch):
-    X, Y = small_data(block_size=4)
+@pytest.mark.parametrize("batch, rows", [("grouped", 400), ("rows", 50),
+                                         ("rows", 2500)])   # 2,500 rows: oneDNN's matmuls
+def test_char_mlp_float32_backward_equals_autograd(batch, rows):
+    X, Y = small_data(block_size=4, n=rows)
     P = cm.init_for_training(block_size=4, seed=1)
     model = cm._Torch32(P)
     if batch == "grouped":
         g = cm.group_contexts(X, Y, 27)
         ctx, Wt = torch.from_numpy(g["contexts"]), torch.from_numpy(g["counts"] / len(Y)).float()
     else:
-        ctx = torch.from_numpy(X[:50])
-        Wt = torch.nn.functional.one_hot(torch.from_numpy(Y[:50]), 27).float() / 50
-        X, Y = X[:50], Y[:50]
-    loss = float(model.loss_and_grad(ctx, Wt))
+        X, Y = X[:rows], Y[:rows]
+        ctx = torch.from_numpy(X)
+        Wt = torch.nn.functional.one_hot(torch.from_numpy(Y), 27).float() / rows
+    loss = float(model.loss_and_grad(model.batch(ctx, Wt)))
     T = [torch.tensor(P[k], requires_grad=True) for k in cm.PARAM_KEYS]
     h = torch.tanh(T[0][torch.tensor(X)].view(len(X), -1) @ T[1].T + T[2])
     ref = torch.nn.functional.cross_entropy(h @ T[3].T + T[4], torch.tensor(Y))
@@ -289,10 +291,10 @@ def test_char_mlp_minibatch_grouped_rows_equal_plain_rows():
     ix = np.random.default_rng(0).integers(0, len(Y), 4000)
     Wt = np.bincount(g["row_context"][ix] * 27 + Y[ix], minlength=len(g["contexts"]) * 27)
     grouped, rows = cm._Torch32(cm.init_for_training()), cm._Torch32(cm.init_for_training())
-    l1 = grouped.loss_and_grad(torch.from_numpy(g["contexts"]),
-                               torch.from_numpy(Wt.reshape(-1, 27) / 4000).float())
-    l2 = rows.loss_and_grad(torch.from_numpy(X[ix]),
-                            torch.nn.functional.one_hot(torch.from_numpy(Y[ix]), 27).float() / 4000)
+    l1 = grouped.loss_and_grad(grouped.batch(torch.from_numpy(g["contexts"]),
+                                             torch.from_numpy(Wt.reshape(-1, 27) / 4000)))
+    l2 = rows.loss_and_grad(rows.batch(torch.from_numpy(X[ix]), torch.nn.functional.one_hot(
+        torch.from_numpy(Y[ix]), 27) / 4000))
     close(float(l1), float(l2), tol=FLOAT32_TOL)
     close(grouped.grad.numpy(), rows.grad.numpy(), tol=FLOAT32_TOL)
 
