@@ -65,4 +65,5 @@ urlstate.url_notice("app")
 classroom.panel(page)  # Lead the class (sidebar); a student's class bar
 
 page.run()
+classroom.drawn()  # a follower's page now shows the class's version
 cached.warm_torch()  # after the page is drawn: it must not slow the first render

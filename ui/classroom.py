@@ -12,9 +12,12 @@ How it flows:
   changed, the teacher's snapshot is published to the class store (which counts versions);
 - a following student's page draws `_poll`, an empty fragment the browser reruns every POLL
   seconds: it reads the class's version (one small read) and, when it is newer than the one
-  seen, reruns the app; `panel` (app.py, every full run) then switches to the teacher's page
-  if needed and draws the status line, and `follow(L)` (ui/lesson.run, after init_state)
-  writes the snapshot into the lesson's state.
+  a finished full run drew (asking again after ASK_AGAIN s if that run never finished),
+  reruns the app; `panel` (app.py, every full run) then switches to the teacher's page
+  if needed and draws the status line, `follow(L)` (ui/lesson.run, after init_state)
+  writes the snapshot into the lesson's state, and `drawn()` (the end of app.py) records
+  the version as shown. A follower's page is brief (the current stage; no step controls,
+  training or exercises): forty of them are drawn for every click of the teacher's.
 
 The class store: one interface, `ClassStore`; `InProcessStore` (a dict and a lock in this
 process) is the default. When the app runs as several processes behind a load balancer, put
@@ -60,6 +63,7 @@ IDLE_TTL = 2 * 60 * 60       # seconds without a publish after which a class has
 GONE_TTL = 10 * 60           # seconds without a sign of the teacher's session
 HEARTBEAT = 60               # seconds between the teacher's heartbeats (a fragment rerun)
 POLL = 0.5                   # seconds between a follower's checks for a newer version
+ASK_AGAIN = 3                # seconds after which a poll asks again for a rerun not yet drawn
 
 # Session-state keys (app-wide, not per lesson). "lead" is the sidebar toggle's key.
 LEAD = "lead"
@@ -68,7 +72,9 @@ K_LEAD_GUARD = "class_lead_guard"    # ends the class when the teacher's session
 K_PUBLISHED = "class_published"      # what the teacher published last (to skip repeats)
 K_CODE = "class_code"                # the class a student is in (following or not)
 K_FOLLOWING = "class_following"      # True: following; False: exploring on their own
-K_SEEN = "class_seen"                # the newest version a full rerun was asked for
+K_SEEN = "class_seen"                # the newest version a finished full run has drawn
+K_RUN = "class_run"                  # the version this full run follows (K_SEEN when drawn)
+K_ASKED = "class_asked"              # (version, time) of the last full rerun a poll asked for
 K_APPLIED = "class_applied"          # the version written into the lesson's state
 K_REV = "class_model_rev"            # the teacher's model revision last applied
 K_STATUS = "class_status"            # (lesson title, stage, stage count) of the class
@@ -345,7 +351,7 @@ def _teacher(page_path):
 
 def _leave_class(notice=None):
     s = st.session_state
-    for k in (K_CODE, K_FOLLOWING, K_SEEN, K_APPLIED, K_REV, K_STATUS):
+    for k in (K_CODE, K_FOLLOWING, K_SEEN, K_APPLIED, K_REV, K_STATUS, K_RUN, K_ASKED):
         s.pop(k, None)
     if notice:
         s[K_NOTICE] = notice
@@ -410,8 +416,22 @@ def _poll():
         _ended(code)
         st.rerun()
     if version > s.get(K_SEEN, -1):
-        s[K_SEEN] = version
+        asked, now = s.get(K_ASKED), time.monotonic()
+        if asked and asked[0] >= version and now - asked[1] < ASK_AGAIN:
+            return  # the full run asked for is on its way
+        # Asked again when no finished full run has drawn this version by then (one that was
+        # cut short would otherwise leave the student on the old stage until the next click).
+        s[K_ASKED] = (version, now)
         st.rerun()
+
+
+def drawn():
+    """Called by app.py when a full run has drawn the page: the version it followed is now
+    on the student's screen (a poll stops asking for it)."""
+    s = st.session_state
+    version = s.pop(K_RUN, None)
+    if version is not None:
+        s[K_SEEN] = max(s.get(K_SEEN, -1), version)
 
 
 def _status(code):
@@ -465,7 +485,7 @@ def panel(page):
         return
     version, snap = got
     if s.get(K_FOLLOWING):
-        s[K_SEEN] = max(s.get(K_SEEN, -1), version)  # this run follows up to here
+        s[K_RUN] = version  # this run follows up to here (K_SEEN once drawn)
         if snap is not None:
             s[K_STATUS] = (snap["title"], snap["stage"], snap["n_stages"])
             if snap["page"] != page.url_path:
@@ -476,6 +496,12 @@ def panel(page):
     if s.get(K_FOLLOWING):
         s[K_FULL] = True
         _poll()
+
+
+def following():
+    """This session follows a class now (a student who has not chosen to explore)."""
+    s = st.session_state
+    return bool(s.get(K_CODE) and s.get(K_FOLLOWING) and not s.get(LEAD))
 
 
 def follow(L):
@@ -502,5 +528,5 @@ def follow(L):
     if changed:
         lesson._record(L, "from the teacher")
     s[K_APPLIED], s[K_REV] = version, snap["model_rev"]
-    s[K_SEEN] = max(s.get(K_SEEN, -1), version)
+    s[K_RUN] = max(s.get(K_RUN, -1), version)
     s[K_STATUS] = (snap["title"], snap["stage"], snap["n_stages"])

@@ -521,6 +521,11 @@ def edit_form(L, ctx):
                                   help=locks.LOCK_HELP if locks.locked(L, "weights") else None)
 
 
+FOLLOWING_NOTE = ("You are following the teacher, who takes the steps; **Explore on my own** "
+                  "(above) brings back the step buttons, the weights, training and the "
+                  "exercises, starting from what the teacher has shown.")
+
+
 def run(L):
     """Draw the lesson: header, controls, the step's stages, the seed check, training."""
     from ui.routing import through_app
@@ -539,15 +544,23 @@ def run(L):
     flash = _s().pop(L.key("flash"), None)
     if flash:
         getattr(st, flash[0])(md_text(flash[1]))
+    following = classroom.following()
     with st.container(border=True, key=L.key("controls")):
         L.controls(ctx)
-        if L.edit and not locks.hidden(L, "weights"):
-            edit_form(L, ctx)
-        step_controls(L)
+        if following:  # the teacher takes the steps; forty full pages would slow every click
+            st.markdown(f"**Steps taken: {ctx.steps}** · {FOLLOWING_NOTE}")
+        else:
+            if L.edit and not locks.hidden(L, "weights"):
+                edit_form(L, ctx)
+            step_controls(L)
     st.markdown(f"#### Step {ctx.steps + 1}: {L.headline(ctx)}")
-    stepper(L, ctx)
+    # A follower's stepper is plain code: it reruns with the page when the teacher moves on,
+    # and a fragment's bookkeeping (Streamlit copies the page's layout state) is not free.
+    (stepper.__wrapped__ if following else stepper)(L, ctx)
     if L.seed is not None:
         seedcheck.summary(L.seed, ctx)
+    if following:
+        return
     practice.panels(L, ctx)  # What if…, the learning-rate lens
     if L.training is not None and not locks.hidden(L, "train"):
         st.divider()

@@ -244,9 +244,14 @@ def stepper(L, ctx):
                 st.caption(graph.describe(edges, stages[cur].keys))
     if marks and not presenting():
         st.caption(MARK_LEGEND)
+    # The projector and the students who follow it show the current stage alone; a
+    # follower's page is drawn forty times for every click of the teacher's.
+    brief = presenting() or classroom.following()
+    if brief and cur and not presenting():
+        st.caption(f"Stages 1 to {cur} are done; explore on your own to look back at them.")
     checks = []  # (placeholder, stage keys): the autograd check, filled in at the end
     for i, stage in enumerate(stages[:cur + 1]):
-        if i < cur and presenting():
+        if i < cur and brief:
             continue
         if i < cur:
             with st.expander(f"Stage {i + 1}. {stage.name} ✓", expanded=False):
@@ -261,11 +266,11 @@ def stepper(L, ctx):
                 continue
             lines, box = render_stage(ctx, stage, axes, marks)
             checks.append((box, stage.keys))
-            if numeric and not presenting():
+            if numeric and not brief:
                 selfcheck.hand_check(L.prefix, i, stage, ctx.trace, ctx.decimals, axes, lines,
                                      *(seedcheck.hand_check(L.seed, ctx) if L.seed is not None
                                        else (None, None)), lesson=L)
-    if not presenting():
+    if not brief:
         with st.container(key=L.key("exports")):
             downloads(L.prefix, L.title_short or L.title, stages, ctx, axes)
     urlstate.write_lesson_url(L, ctx, cur)
