@@ -18,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.e2e.conftest import launch_chromium, new_context, open_app, wait_idle  # noqa: E402
+from tests.e2e.conftest import (launch_chromium, new_context, open_app,  # noqa: E402
+                                wait_for_torch, wait_idle)
 from tests.e2e.server import start_server, stop_server  # noqa: E402
 
 # Click `button`, then resolve with the ms until `target` holds text containing `want`.
@@ -63,6 +64,7 @@ def time_clicks(page, button, target, wants, reset=None):
 def lesson_times(browser, base, args):
     page = new_context(browser).new_page()
     open_app(page, base, args.page, f".st-key-{args.prefix}_next")
+    wait_for_torch(page)
     cycle = [f"Stage {s} of {args.stages}" for s in range(2, args.stages + 1)] + [None]
     wants = []
     while sum(w is not None for w in wants) < args.clicks:

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from load_test import (button, p95, print_errors, rerun_msg, rss_mb, run_bench,  # noqa: E402
-                       run_once, session, spread)
+                       run_once, spread, warm_up)
 from tests.e2e.server import start_server, stop_server  # noqa: E402
 from ui.classroom import POLL  # noqa: E402
 
@@ -165,11 +165,7 @@ async def main(args):
     students, sockets = [], []
     try:
         # Warm-up (imports, torch, caches): one session through the lesson, closed.
-        errors, done = [], asyncio.Event()
-        done.set()
-        await session(base, args.page, args.prefix, args.stages, 1, [], errors, done)
-        if errors:
-            raise SystemExit(f"warm-up failed: {errors[:3]}")
+        await warm_up(base, args.page, args.prefix, args.stages)
         teacher, tbuttons, code, on = await lead(base, args.page, args.prefix)
         await asyncio.sleep(1)
         baseline = rss_mb(proc.pid)

@@ -103,16 +103,31 @@ async def session(base, page, prefix, stages, rounds, times, errors, hold):
         errors.append(f"{type(err).__name__}: {err}")
 
 
+async def warm_up(base, page, prefix, stages, timeout=120):
+    """One session through the lesson (imports, caches), then new page loads until the
+    autograd check lines are drawn: the page is drawn before torch is imported and torch
+    loads in the background, which no measurement should share the server with."""
+    errors, done = [], asyncio.Event()
+    done.set()
+    await session(base, page, prefix, stages, 1, [], errors, done)
+    if errors:
+        raise SystemExit(f"warm-up failed: {errors[:3]}")
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            _, shown, _ = await run_once(ws, rerun_msg(page))
+        if b"equals torch autograd" in shown:
+            return
+        await asyncio.sleep(1)
+    raise SystemExit("warm-up: the autograd check never appeared (torch did not load)")
+
+
 async def main(args):
     proc, base = start_server()
     try:
-        # Warm-up session (imports, torch, caches), closed before the baseline is read.
-        times, errors = [], []
-        done = asyncio.Event()
-        done.set()
-        await session(base, args.page, args.prefix, args.stages, 1, times, errors, done)
-        if errors:
-            raise SystemExit(f"warm-up failed: {errors[:3]}")
+        # Warm-up (imports, torch, caches), closed before the baseline is read.
+        await warm_up(base, args.page, args.prefix, args.stages)
         await asyncio.sleep(1)
         baseline = rss_mb(proc.pid)
 

@@ -280,3 +280,22 @@ def test_torch_cbow_repeats_take_step_dim_and_training(app):
     assert not at.exception
     losses = at.session_state["cbowt_trained"]["result"]["losses"]
     assert len(losses) == 100 and losses[-1] < losses[0]
+
+
+def test_a_lesson_is_drawn_before_torch_is_imported_and_checked_after(app, monkeypatch):
+    """On a fresh server the stage is drawn at once, its check line saying it is on its way
+    (torch loads in the background; the page reruns when it is there), then filled in."""
+    from ui import cached
+    monkeypatch.setattr(cached, "blocking_checks", lambda: False)
+    monkeypatch.setattr(cached, "torch_ready", lambda: False)
+    monkeypatch.setattr(cached, "warm_torch", lambda delay=0: None)
+    at = open_page(app, "manual_backprop.py")
+    assert not at.exception, at.exception
+    assert at.subheader[0].value.startswith("Stage 1 of")
+    captions = " ".join(c.value for c in at.caption)
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "Checking against torch autograd" in captions and "equals torch autograd" not in markdown
+    monkeypatch.setattr(cached, "torch_ready", lambda: True)
+    at.run()
+    assert "equals torch autograd" in " ".join(m.value for m in at.markdown)
+    assert "Checking against torch autograd" not in " ".join(c.value for c in at.caption)

@@ -38,6 +38,13 @@ def torch_ready():
     return "torch" in sys.modules and not (_warm_up and _warm_up[0].is_alive())
 
 
+def blocking_checks():
+    """True where the page cannot rerun itself when torch is ready (AppTest runs no timers):
+    the autograd check then waits for the import."""
+    from streamlit import config
+    return bool(config.get_option("global.appTest"))
+
+
 def _wait_for_warm_up():
     # Two threads importing torch's modules at once can see them half initialised: cancel the
     # warm-up if it has not begun, else wait for it.

@@ -521,9 +521,10 @@ def edit_form(L, ctx):
                                   help=locks.LOCK_HELP if locks.locked(L, "weights") else None)
 
 
-FOLLOWING_NOTE = ("You are following the teacher, who takes the steps; **Explore on my own** "
-                  "(above) brings back the step buttons, the weights, training and the "
-                  "exercises, starting from what the teacher has shown.")
+FOLLOWING_NOTE = ("You are following the teacher, who chooses the example and takes the "
+                  "steps; **Explore on my own** (above) brings back the settings, the step "
+                  "buttons, the weights, training and the exercises, starting from what the "
+                  "teacher has shown.")
 
 
 def run(L):
@@ -546,10 +547,15 @@ def run(L):
         getattr(st, flash[0])(md_text(flash[1]))
     following = classroom.following()
     with st.container(border=True, key=L.key("controls")):
-        L.controls(ctx)
-        if following:  # the teacher takes the steps; forty full pages would slow every click
+        # A follower sees the teacher's settings in the headline below, not as widgets: forty
+        # follower pages are drawn for every click of the teacher's.
+        if following:
+            for name in L.settings:  # kept while their widgets are not drawn (Streamlit
+                if L.key(name) in _s():  # drops a widget's value in a run without it)
+                    _s()[L.key(name)] = _s()[L.key(name)]
             st.markdown(f"**Steps taken: {ctx.steps}** · {FOLLOWING_NOTE}")
         else:
+            L.controls(ctx)
             if L.edit and not locks.hidden(L, "weights"):
                 edit_form(L, ctx)
             step_controls(L)

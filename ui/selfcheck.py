@@ -8,7 +8,6 @@ import hashlib
 import re
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from ui import grading
@@ -101,6 +100,7 @@ def _mark(v):
 
 
 def _result_table(labels, typed, exact, verdicts, decimals):
+    import pandas as pd  # here only: importing pandas is a third of a cold lesson's first run
     st.table(pd.DataFrame({"entry": [md_text(x) for x in labels],  # st.table renders Markdown
                            "yours": ["?" if np.isnan(x) else f"{x:g}" for x in typed],
                            "exact": [num(x, decimals) for x in exact],

@@ -219,6 +219,14 @@ def changed_params(ctx):
             if f"{k}_new" in ctx.trace}
 
 
+@st.fragment(run_every=1.0)
+def _await_torch():
+    """Reruns the page once torch is imported (for the autograd check lines)."""
+    if cached.torch_ready():
+        st.rerun()
+    cached.warm_torch(delay=1.0)  # once per server; by then this page is drawn
+
+
 @st.fragment
 def stepper(L, ctx):
     """Buttons, then stages 1..current top to bottom (earlier ones collapsed), then exports.
@@ -279,6 +287,11 @@ def stepper(L, ctx):
         for box, k in checks:
             if k:
                 box.caption("Checking against torch autograd…")
+        if not cached.blocking_checks():
+            # Draw first: torch (~3 s to import) loads in the background and the page reruns
+            # when it is there, the check lines then filled in (bench/cold_start.py).
+            _await_torch()
+            return
     diffs = cached.autograd_diffs(L.model, ctx.params, ctx.ex.example, ctx.lr)
     for box, k in checks:
         line = check_line(diffs, k)

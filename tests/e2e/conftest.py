@@ -85,6 +85,15 @@ def open_app(page, base, path="", ready=None, styled=True):
         page.wait_for_function(STYLED, arg=BASE_CSS_MARK, timeout=RUN_END_MS)
 
 
+def wait_for_torch(page):
+    """On a fresh server a lesson is drawn before torch is imported and reruns when it is (to
+    fill in the autograd check lines): wait for that, so what follows does not share the
+    server with the import or see the late rerun."""
+    page.wait_for_function("!document.body.innerText.includes('Checking against torch "
+                           "autograd')", timeout=120_000)
+    wait_idle(page, expect_run=False)
+
+
 def screenshot(page, name):
     """Save artifacts/screenshots/<name>.png (full height of Streamlit's scrolling main area)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -155,7 +164,9 @@ def browser(server):
             # Warm up: the first run on a fresh server switches to app.py's navigation and
             # imports torch; no test should pay for (or time out on) that.
             ctx = new_context(b)
-            open_app(ctx.new_page(), server, "tiny_word2vec", ready=".st-key-tiny_next")
+            pg = ctx.new_page()
+            open_app(pg, server, "tiny_word2vec", ready=".st-key-tiny_next")
+            wait_for_torch(pg)
             ctx.close()
             yield b
         finally:
