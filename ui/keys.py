@@ -6,7 +6,8 @@ One listener on the app's document, installed once from a zero-height component;
 the lesson's own Next / Prev buttons, so every key goes through the same callback as a click.
 The listener is written into the app's own document (a <script> element there), not left in
 the component's frame: that frame is rebuilt whenever the stage changes, and a listener whose
-frame is gone stops running.
+frame is gone stops running. It also keeps the current stage's box in view when the stage
+changes.
 """
 import json
 
@@ -49,6 +50,18 @@ if (!window.__stepThroughKeys) {
       el.setAttribute('aria-label', 'formula (scrolls sideways)');
     }
   };
+  // The current stage's box (st-key-*_current) is kept in view when the stage changes.
+  let shownStage = null;
+  const keepStageInView = () => {
+    const box = [...doc.querySelectorAll('[class*="_current"]')].find(el =>
+      [...el.classList].some(c => c.startsWith('st-key-') && c.endsWith('_current')));
+    const head = box && box.querySelector('h3');
+    const stage = head && head.textContent;
+    if (stage && stage !== shownStage) {
+      shownStage = stage;
+      box.scrollIntoView({block: 'nearest'});
+    }
+  };
   let pending = false;
   const fitAll = () => {
     if (pending) return;
@@ -56,6 +69,7 @@ if (!window.__stepThroughKeys) {
     requestAnimationFrame(() => {
       pending = false;
       doc.querySelectorAll('.katex-display').forEach(fit);
+      keepStageInView();
     });
   };
   new MutationObserver(fitAll).observe(doc.body, {childList: true, subtree: true});
@@ -85,13 +99,8 @@ if (!doc.getElementById('step-through-keys')) {
 </script>""" % json.dumps(_LISTENER)
 
 
-_SCROLL = """<script>/* stage %s */
-const box = window.parent.document.querySelector('.st-key-%s');
-if (box) box.scrollIntoView({block: 'nearest'});
-</script>"""
-
-
-def install(current_key, stage):
-    """Add the key listener to the page (once per browser tab; cheap to call every run), and
-    keep the current stage's box in view when the stage changes."""
-    st.iframe(_SCRIPT + _SCROLL % (stage, current_key), height=1)
+def install():
+    """Add the key listener to the page: once per browser tab, from a component whose content
+    never changes (so the browser keeps it across reruns instead of building a new frame on
+    every Next click)."""
+    st.iframe(_SCRIPT, height=1)

@@ -238,7 +238,7 @@ def stepper(L, ctx):
     axes = L.axes(ctx) if L.axes else {}
     marks = {**changed_params(ctx), **(L.marks(ctx) if L.marks else {})}
     cur = stepper_buttons(L, stages)
-    keys.install(L.key("current"), cur)
+    keys.install()
     if L.graph:
         # Drawn only while open: the browser lays a graph out in ~0.8 s, which every Next
         # click would wait for (bench/click_latency.py).
@@ -262,8 +262,13 @@ def stepper(L, ctx):
         if i < cur and brief:
             continue
         if i < cur:
-            with st.expander(f"Stage {i + 1}. {stage.name} ✓", expanded=False):
-                checks.append((compact_stage(ctx, stage, axes, marks), stage.keys))
+            # Drawn only while open: every earlier stage's numbers and formulas, rendered again
+            # on each Next click, made the last stages' clicks twice as slow as the first's.
+            done = st.expander(f"Stage {i + 1}. {stage.name} ✓", key=L.key(f"done_{i}"),
+                               on_change="rerun")
+            with done:
+                if done.open:
+                    checks.append((compact_stage(ctx, stage, axes, marks), stage.keys))
             continue
         with st.container(border=True, key=L.key("current")):
             st.subheader(f"Stage {i + 1} of {len(stages)}: {stage.name}")
