@@ -256,17 +256,15 @@ class _Torch32:
     def batch(self, ctx, Wt):
         """What loss_and_grad reads for contexts ctx (n, bs) int64 and weights Wt (n, V),
         worked out once when the same batch comes back every step (the full batch)."""
-        n, bs = ctx.shape
-        V = self.shapes[0][0]
-        return {"rows": ctx + self.torch.arange(bs) * V,                   # (n, bs) table rows
-                "scatter": self.scatter(ctx), **self.batch_weights(Wt)}
+        rows = ctx + self.torch.arange(self.bs) * self.shapes[0][0]       # (n, bs) table rows
+        return {"rows": rows, "scatter": self.scatter(rows), **self.batch_weights(Wt)}
 
     def batch_weights(self, Wt):
         """The target weights' part of a batch: Wt (n, V) padded to (n, V_PAD), its row sums,
         and the cells that have a target (only they reach the loss)."""
         torch, V = self.torch, self.shapes[0][0]
         Wt = Wt.float()
-        Wp = torch.nn.functional.pad(Wt, (0, max(V, self.V_PAD) - V))      # (n, Vp)
+        Wp = torch.nn.functional.pad(Wt, (0, self.Vp - V))                 # (n, Vp)
         nz = Wp.view(-1).nonzero().view(-1)
         return {"negWt": -Wp, "Wsum": Wt.sum(1, keepdim=True), "nz": nz,
                 "Wnz": Wp.view(-1).index_select(0, nz)}
@@ -306,12 +304,13 @@ class _Torch32:
         torch.sum(per_position.diagonal(dim1=0, dim2=2), -1, out=gE)        # (V, d)
         return loss
 
-    def scatter(self, ctx):
-        """Sparse (bs*V, n) matrix, 1 where context i reads table row p*V + ctx[i, p]."""
+    def scatter(self, rows):
+        """Sparse (bs*V, n) matrix, 1 where context i reads table row rows[i, p] (= p*V +
+        its p-th character)."""
         torch = self.torch
-        n, bs = ctx.shape
+        n, bs = rows.shape
         V = self.shapes[0][0]
-        rows = (ctx + torch.arange(bs) * V).reshape(-1)                     # (n*bs,)
+        rows = rows.reshape(-1)                                             # (n*bs,)
         order = torch.argsort(rows, stable=True)
         crow = torch.searchsorted(rows[order], torch.arange(bs * V + 1))
         with warnings.catch_warnings():
@@ -498,7 +497,7 @@ def train_minibatch(params, splits, steps, batch_size, lr_schedule, seed, callba
     U = len(g["contexts"])
     ctx_all = torch.from_numpy(g["contexts"])                              # (U, bs)
     cell = torch.from_numpy(g["row_context"] * V + Ytr)                    # (N,) (context, next)
-    all_rows = model.batch(ctx_all, torch.from_numpy(g["counts"] / len(Ytr)))
+    every_row = model.batch(ctx_all, torch.from_numpy(g["counts"] / len(Ytr)))  # grouped
     Xt, Yt = torch.from_numpy(Xtr), torch.from_numpy(Ytr)
     gd = group_contexts(Xdev, Ydev, V)
     dev_batch = model.batch(torch.from_numpy(gd["contexts"]),
@@ -510,14 +509,14 @@ def train_minibatch(params, splits, steps, batch_size, lr_schedule, seed, callba
     with _fast_floats(torch):
         for i in range(steps):
             if B is None:   # full batch: every row, counted per distinct context
-                batch = all_rows
+                batch = every_row
             elif B < U:     # few rows: run them as they are, one-hot targets
                 ix = torch.randint(0, len(Yt), (B,), generator=gen)       # (B,) rows
                 batch = model.batch(Xt[ix], torch.nn.functional.one_hot(Yt[ix], V) / B)
             else:           # many rows: count them per distinct context, run each once
                 ix = torch.randint(0, len(Yt), (B,), generator=gen)
                 Wt = torch.bincount(cell[ix], minlength=U * V).view(U, V) / B   # (U, V)
-                batch = {**all_rows, **model.batch_weights(Wt)}
+                batch = {**every_row, **model.batch_weights(Wt)}
             loss = float(model.loss_and_grad(batch))
             if not math.isfinite(loss):
                 raise FloatingPointError("training diverged to NaN/inf; lower the learning rate")
