@@ -50,17 +50,19 @@ if (!window.__stepThroughKeys) {
       el.setAttribute('aria-label', 'formula (scrolls sideways)');
     }
   };
-  // The current stage's box (st-key-*_current) is kept in view when the stage changes.
-  let shownStage = null;
+  // The current stage's box (st-key-*_current) is kept in view when the stage changes on a
+  // page; a page just opened stays at its top (title and introduction first).
+  let shownStage = null, shownPage = null;
   const keepStageInView = () => {
     const box = [...doc.querySelectorAll('[class*="_current"]')].find(el =>
       [...el.classList].some(c => c.startsWith('st-key-') && c.endsWith('_current')));
     const head = box && box.querySelector('h3');
     const stage = head && head.textContent;
-    if (stage && stage !== shownStage) {
-      shownStage = stage;
-      box.scrollIntoView({block: 'nearest'});
-    }
+    if (!stage || stage === shownStage) return;
+    const samePage = shownPage === location.pathname;
+    shownStage = stage;
+    shownPage = location.pathname;
+    if (samePage) box.scrollIntoView({block: 'nearest'});
   };
   let pending = false;
   const fitAll = () => {
