@@ -1,12 +1,10 @@
 """Step-through: the entry point. It only routes and holds the shared sidebar."""
-from pathlib import Path
 
 import streamlit as st
 
 from ui import cached, classroom, urlstate
-from ui.lessons import lessons
+from ui.lessons import menu
 
-HERE = Path(__file__).parent
 
 # Presenter mode: bigger numbers and formulas; page controls (containers keyed *_controls)
 # hidden. Their widgets stay mounted, so nothing is lost when it is switched off again.
@@ -29,6 +27,7 @@ BASE_CSS = """<style>
   { color: #4a4a4a !important; opacity: 1 !important; }
 .katex-display { overflow: visible !important; }
 .stMarkdown td code { white-space: pre !important; }
+.st-key-class_news { display: none !important; }
 </style>"""
 # High contrast: black on white, thick borders, underlined links, bold marks.
 CONTRAST_CSS = """<style>
@@ -40,10 +39,7 @@ a { text-decoration: underline !important; }
 
 st.set_page_config(page_title="Step-through", page_icon="🧮", layout="wide")
 
-pages = [st.Page(HERE / "pages" / "home.py", title="Home", icon=":material/home:", default=True)]
-pages += [st.Page(HERE / "pages" / file, title=L.menu_title, icon=L.icon, url_path=L.url_path)
-          for file, L in lessons()]
-page = st.navigation(pages)
+page = st.navigation(menu())
 
 st.session_state.setdefault("decimals", 4)
 urlstate.read_url("app", {"decimals": ("decimals", urlstate.int_in(0, 10))})

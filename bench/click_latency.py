@@ -2,8 +2,8 @@
 
     python bench/click_latency.py [--clicks 40]   (every lesson of ui/lessons.py)
 
-Serves app.py on a free loopback port, opens the lesson in headless Chromium (Debian's
-/usr/bin/chromium) and clicks Next through the stages (Reset, not timed, after the last),
+Serves the app (serve.py) on a free loopback port, opens the lesson in headless Chromium
+(Debian's /usr/bin/chromium) and clicks Next through the stages (Reset, not timed, after the last),
 `clicks` times. Each time runs inside the page, from the click to the first animation frame
 whose current-stage heading names the new stage, so Playwright's own round trips are not in
 it. Before each click the previous run has finished and the page has settled. Also prints

@@ -30,7 +30,7 @@ def cold_start(browser, script, cwd, path, ready):
     proc, base = start_server(script=script, cwd=cwd)
     try:
         context = new_context(browser)
-        open_app(context.new_page(), base, path, ready, styled=Path(script).name == "app.py")
+        open_app(context.new_page(), base, path, ready, styled=Path(script).name == "serve.py")
         elapsed = time.perf_counter() - t0
         context.close()
         return elapsed
@@ -51,9 +51,9 @@ def main():
         for _ in range(args.repeats):  # interleaved, so a drift in machine speed hits all three
             runs["bare page"].append(cold_start(browser, "bare.py", tmp, "",
                                                  "[data-testid='stMarkdown']"))
-            runs["app home"].append(cold_start(browser, "app.py", ROOT, "", "h1"))
+            runs["app home"].append(cold_start(browser, "serve.py", ROOT, "", "h1"))
             runs["app, direct link to tiny_word2vec"].append(
-                cold_start(browser, "app.py", ROOT, "tiny_word2vec", ".st-key-tiny_next"))
+                cold_start(browser, "serve.py", ROOT, "tiny_word2vec", ".st-key-tiny_next"))
         browser.close()
 
     bare = statistics.median(runs["bare page"])

@@ -2,29 +2,35 @@
 
     python bench/follow_the_teacher.py [--students 40] [--clicks 20]
 
-Starts `streamlit run app.py` on a free loopback port. The teacher's session opens the lesson
+Starts `streamlit run serve.py` on a free loopback port. The teacher's session opens the lesson
 and switches "Lead the class" on; N student sessions open it with `?class=CODE` and behave as
-browser tabs do (bench/load_test.py's protocol helpers, plus the browser's timer: every
-`auto_rerun` fragment, here the follower's poller, is rerun at its interval; a full run
-clears the timers). The teacher then clicks Next through the stages (Reset, not timed, after
-the last) until `clicks` Next clicks are timed: from sending the click until each student's
-session has received the stepper's "Stage k of n" for the new stage.
+browser tabs do (bench/load_test.py's protocol helpers, plus what the browser does on its own:
+every `auto_rerun` fragment is rerun at its interval, a full run clearing the timers; and, as
+ui/classroom's script does in the page, the tab waits on the news route (GET
+/api/class/CODE?after=V, the version its page shows) and, told of a newer version, sends the
+rerun that clicks the hidden catch-up button (a rerun of the stepper's fragment), then waits
+until its page shows that version or ASK_AGAIN s pass). The teacher then clicks Next through
+the stages (Reset, not timed, after the last) until `clicks` Next clicks are timed: from
+sending the click until each student's session has received the stepper's "Stage k of n"
+for the new stage.
 
 Prints one line per figure: the time until every student has the new stage (per click,
 median and p95), the same per student and click, the server's CPU time and the students'
 script runs per click, the server's CPU while the students follow a teacher who does
-nothing (the polling cost), and the server memory per follower (RSS after they joined minus
+nothing (the cost of waiting), and the server memory per follower (RSS after they joined minus
 before, / N). Bounded: loopback only, a time limit per click and in
 all; the server is stopped at the end whatever happens.
 """
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
 import statistics
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 import websockets
@@ -37,7 +43,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from load_test import (button, p95, print_errors, rerun_msg, rss_mb, run_bench,  # noqa: E402
                        run_once, spread, warm_up)
 from tests.e2e.server import start_server, stop_server  # noqa: E402
-from ui.classroom import POLL  # noqa: E402
+from ui.classroom import ASK_AGAIN, NEWS_GO, NEWS_PATH  # noqa: E402
 
 CLICK_TIMEOUT = 20   # seconds for every student to see one click
 TOTAL_TIMEOUT = 900  # seconds for the whole run
@@ -66,14 +72,35 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def get_json(url):
+    """GET a JSON answer over a connection of its own (as a browser's fetch)."""
+    u = urllib.parse.urlsplit(url)
+    reader, writer = await asyncio.open_connection(u.hostname, u.port)
+    try:
+        writer.write(f"GET {u.path}?{u.query} HTTP/1.1\r\nHost: {u.netloc}\r\n"
+                     "Connection: close\r\n\r\n".encode())
+        await writer.drain()
+        head, body = (await reader.read()).split(b"\r\n\r\n", 1)
+    finally:
+        writer.close()
+    if b" 200 " not in head.split(b"\r\n", 1)[0]:
+        raise RuntimeError(f"GET {url}: {head[:80]!r}")
+    return json.loads(body)
+
+
 class Student:
     """One following tab: reads everything the server sends, reruns the auto-rerun fragments
-    at their intervals, and notes when each "Stage k of n" first arrives."""
+    at their intervals, waits on the news route as the page's script does, and notes when
+    each "Stage k of n" first arrives."""
 
     STAGE = re.compile(rb"\*\*Stage (\d+) of (\d+)\*\*")
+    NEWS = re.compile(r"^(\S*" + re.escape(NEWS_PATH) + r"/\S+) (-?\d+)$")
 
-    def __init__(self, ws, page, query):
-        self.ws, self.page, self.query = ws, page, query
+    def __init__(self, ws, page, query, base):
+        self.ws, self.page, self.query, self.base = ws, page, query, base
+        self.news_url, self.shown = None, None  # the page's news box: address, version
+        self.news_button, self.news_fragment = None, ""
+        self.news_seen = asyncio.Event()
         self.timers = {}          # fragment id -> task
         self.page_hash = ""       # the page's script hash, sent back as a browser does
         self.stage, self.stage_at = None, 0.0
@@ -84,6 +111,36 @@ class Student:
     async def start(self):
         await self.ws.send(message(self.page, self.query))
         self.reader = asyncio.create_task(self.read())
+        self.waiter = asyncio.create_task(self.wait_news())
+
+    async def wait_news(self):
+        """ui/classroom._NEWS_JS: wait on the route past the version shown; on news, click
+        the catch-up button and wait (up to ASK_AGAIN s) until the page shows it."""
+        while True:
+            if self.shown is None or self.news_button is None:
+                self.news_seen.clear()
+                await self.news_seen.wait()
+                continue
+            url, shown = self.news_url, self.shown
+            try:
+                news = await get_json(f"{url}?after={shown}")
+            except (OSError, RuntimeError, ValueError) as err:
+                self.errors.append(f"news: {err}")
+                await asyncio.sleep(1)
+                continue
+            if news.get("ended") or news["version"] > self.shown:
+                await self.ws.send(message(self.page, self.query, self.news_fragment,
+                                           button_id=self.news_button,
+                                           page_hash=self.page_hash))
+                until = time.perf_counter() + ASK_AGAIN
+                while time.perf_counter() < until and (
+                        news.get("ended") or self.shown < news["version"]):
+                    self.news_seen.clear()
+                    try:
+                        await asyncio.wait_for(self.news_seen.wait(),
+                                               until - time.perf_counter())
+                    except asyncio.TimeoutError:
+                        break
 
     async def tick(self, fragment_id, interval):
         while True:
@@ -117,7 +174,18 @@ class Student:
                 elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                     el = fwd.delta.new_element
                     what = el.WhichOneof("type")
-                    if what == "markdown":
+                    if what == "text":
+                        m = self.NEWS.match(el.text.body.strip())
+                        if m:
+                            url = m.group(1)
+                            self.news_url = url if url.startswith("http") else self.base + url
+                            self.shown = int(m.group(2))
+                            self.news_seen.set()
+                    elif what == "button" and el.button.id.endswith(f"-{NEWS_GO}"):
+                        self.news_button = el.button.id
+                        self.news_fragment = fwd.delta.fragment_id  # the stepper's
+                        self.news_seen.set()
+                    elif what == "markdown":
                         m = self.STAGE.search(el.markdown.body.encode())
                         if m and int(m.group(1)) != self.stage:
                             self.stage, self.stage_at = int(m.group(1)), time.perf_counter()
@@ -126,10 +194,12 @@ class Student:
                         self.errors.append(f"exception: {el.exception.message}")
                 elif kind == "script_finished":
                     self.runs_finished += 1
+
         except websockets.WebSocketException as err:
             self.errors.append(f"{type(err).__name__}: {err}")
         finally:
             self.clear_timers()
+            self.waiter.cancel()
 
     async def wait_stage(self, stage, deadline):
         while self.stage != stage:
@@ -174,7 +244,7 @@ async def main(args):
         for _ in range(args.students):
             ws = await websockets.connect(url, subprotocols=["streamlit"], max_size=None)
             sockets.append(ws)
-            st = Student(ws, args.page, f"class={code}")
+            st = Student(ws, args.page, f"class={code}", base)
             await st.start()
             students.append(st)
         deadline = time.perf_counter() + 120
@@ -207,6 +277,7 @@ async def main(args):
                 errors.append(f"click to stage {target}: not every student got it within "
                               f"{CLICK_TIMEOUT} s")
                 missing = [s.stage for s in students if s.stage != target]
+
                 errors.append(f"  {len(missing)} students on stages {sorted(set(missing))}")
                 break
             stage = target
@@ -235,9 +306,9 @@ async def main(args):
         print(f"server CPU per Next click, until every student has it | median "
               f"{statistics.median(cpu) * 1000:.0f} ms | script runs of the students | median "
               f"{statistics.median(runs):.0f} ({statistics.median(runs) / args.students:.1f} per "
-              f"student: polls, and the rerun that follows)")
-    print(f"server CPU while {args.students} students follow an idle teacher (polling every "
-          f"{POLL:g} s) | {idle_cpu * 100:.0f} % of one core")
+              f"student: the catch-up reruns)")
+    print(f"server CPU while {args.students} students follow an idle teacher (each waiting on "
+          f"the news route) | {idle_cpu * 100:.0f} % of one core")
     print(f"server memory | {baseline:.0f} MB with the teacher, {joined:.0f} MB with "
           f"{args.students} students | {(joined - baseline) / args.students:.2f} MB per follower")
     return 1 if errors else 0

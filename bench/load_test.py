@@ -2,7 +2,7 @@
 
     python bench/load_test.py [--sessions 20] [--rounds 3] [--lesson tiny_word2vec]
 
-Starts `streamlit run app.py` on a free loopback port, opens N sessions over Streamlit's own
+Starts `streamlit run serve.py` on a free loopback port, opens N sessions over Streamlit's own
 websocket protocol (what a browser tab sends: a rerun request with the clicked button's
 trigger, in the stepper's fragment), and has each click Next through every stage and Reset,
 `rounds` times, all at once. A click's time runs from sending it until the server's

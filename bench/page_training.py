@@ -4,10 +4,10 @@ and skip-gram with negative sampling (the built-in text).
 
     python bench/page_training.py [--repeats 3]
 
-Serves app.py on a free loopback port and drives Debian's /usr/bin/chromium. The first run
-of each lesson includes importing torch and loading the names list (a teacher's first click);
-the figures are each lesson's first and fastest runs. Targets (the character MLP): a full run
-with its live curve in under 15 s; Stop answered within a second.
+Serves the app (serve.py) on a free loopback port and drives Debian's /usr/bin/chromium. The
+first run of each lesson includes importing torch and loading the names list (a teacher's
+first click); the figures are each lesson's first and fastest runs. Targets (the character
+MLP): a full run with its live curve in under 15 s; Stop answered within a second.
 """
 import argparse
 import re

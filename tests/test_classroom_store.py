@@ -220,3 +220,84 @@ def test_class_link():
 def test_qr_code_is_svg():
     svg = classroom.qr_svg("http://127.0.0.1:8501/tiny_word2vec?class=ABCDE")
     assert svg.lstrip().startswith("<svg") and "path" in svg
+
+
+# --- the news route (GET /api/class/CODE?after=V) ----------------------------------------------
+
+def _ask(code, after=None):
+    """Call the route's handler as Starlette would; (seconds taken, JSON answer)."""
+    import asyncio
+    import json
+
+    from starlette.requests import Request
+    query = b"" if after is None else f"after={after}".encode()
+    request = Request({"type": "http", "method": "GET", "path": f"/api/class/{code}",
+                       "path_params": {"code": code}, "query_string": query, "headers": []})
+    t0 = time.monotonic()
+    response = asyncio.run(classroom.news(request))
+    assert response.headers["cache-control"] == "no-store"
+    return time.monotonic() - t0, json.loads(response.body)
+
+
+@pytest.fixture
+def news_store(monkeypatch):
+    s = InProcessStore()
+    monkeypatch.setattr(classroom, "store", lambda: s)
+    monkeypatch.setattr(classroom, "NEWS_WAIT", 0.3)
+    monkeypatch.setattr(classroom, "NEWS_CHECK", 0.02)  # its looks for other processes' news
+    return s
+
+
+def test_news_answers_at_once_when_the_class_is_ahead(news_store):
+    code = news_store.create("teacher")
+    news_store.publish(code, snap())
+    news_store.publish(code, snap(1))
+    took, answer = _ask(code, after=1)
+    assert answer == {"version": 2} and took < 0.2
+    assert _ask(code.lower())[1] == {"version": 2}  # no "after": anything is news
+
+
+def test_news_waits_for_the_next_publish_by_any_process(news_store):
+    code = news_store.create("teacher")
+    news_store.publish(code, snap())
+    timer = threading.Timer(0.1, news_store.publish, (code, snap(1)))
+    timer.start()
+    took, answer = _ask(code, after=1)
+    timer.join()
+    assert answer == {"version": 2} and 0.08 < took < 0.28
+
+
+def test_news_answers_the_same_version_when_nothing_happens(news_store):
+    code = news_store.create("teacher")
+    news_store.publish(code, snap())
+    took, answer = _ask(code, after=1)
+    assert answer == {"version": 1} and took >= 0.3
+
+
+def test_news_says_when_a_class_has_ended_or_never_was(news_store):
+    code = news_store.create("teacher")
+    timer = threading.Timer(0.1, news_store.end, (code,))
+    timer.start()
+    took, answer = _ask(code, after=0)
+    timer.join()
+    assert answer == {"ended": True} and took < 0.28
+    assert _ask("ZZZZZ", after=0)[1] == {"ended": True}
+    assert _ask("not a code!", after=0)[1] == {"ended": True}
+    assert _ask(code, after="x")[1] == {"ended": True}  # a bad "after" is not a crash
+
+
+def test_news_is_woken_by_a_publish_in_this_process(news_store, monkeypatch):
+    """The route does not wait for its next look (NEWS_CHECK) when this process published."""
+    monkeypatch.setattr(classroom, "NEWS_CHECK", 10)
+    code = news_store.create("teacher")
+    news_store.publish(code, snap())
+
+    def publish():
+        news_store.publish(code, snap(1))
+        classroom._changed()  # what lead() does after publishing
+    timer = threading.Timer(0.1, publish)
+    timer.start()
+    took, answer = _ask(code, after=1)
+    timer.join()
+    assert answer == {"version": 2} and took < 0.28
+    assert not classroom._waiting  # the request's waiter is gone

@@ -10,14 +10,24 @@ How it flows:
 - the teacher's stepper calls `lead(L, ctx, stage, n_stages)` on every run (a Next click
   reruns only the stepper's fragment): when the page, the settings, the model or the stage
   changed, the teacher's snapshot is published to the class store (which counts versions);
-- a following student's page draws `_poll`, an empty fragment the browser reruns every POLL
-  seconds: it reads the class's version (one small read) and, when it is newer than the one
-  a finished full run drew (asking again after ASK_AGAIN s if that run never finished),
-  reruns the app; `panel` (app.py, every full run) then switches to the teacher's page
-  if needed and draws the status line, `follow(L)` (ui/lesson.run, after init_state)
-  writes the snapshot into the lesson's state, and `drawn()` (the end of app.py) records
-  the version as shown. A follower's page is brief (the current stage; no step controls,
-  training or exercises): forty of them are drawn for every click of the teacher's.
+- a following student's browser learns of a newer version by waiting on the news route
+  (`news`, GET /api/class/CODE?after=V, mounted by serve.py): the server answers as soon
+  as the class's version passes V (or the class ends), and the browser's script (_NEWS_JS)
+  then clicks the hidden button in the page's news box (`news_box`, drawn at the end of
+  the lesson's stepper, holding the address and the version shown). The button reruns the
+  stepper's fragment alone: `catch_up(L)` at its top shows the teacher's new stage when
+  only the stage changed (the usual click, and the teacher's own Next is a stepper rerun
+  too); for anything else (page, settings, model, the class's end) it reruns the app. No
+  script runs while nothing changes;
+- served without the route (`streamlit run app.py`), the page instead draws `_poll`, an
+  empty fragment the browser reruns every POLL seconds: it reads the class's version and,
+  when it is newer than the one a finished run drew (asking again after ASK_AGAIN s if
+  that run never finished), reruns the app;
+- on a full run, `panel` (app.py) switches to the teacher's page if needed and draws the
+  status line, `follow(L)` (ui/lesson.run, after init_state) writes the snapshot into the
+  lesson's state, and `news_box()` (or `drawn()` at the end of app.py on a page without a
+  stepper) records the version as shown. A follower's page is brief (the current stage;
+  no training or exercises): forty of them are drawn for every click of the teacher's.
 
 The class store: one interface, `ClassStore`; `InProcessStore` (a dict and a lock in this
 process) is the default. When the app runs as several processes behind a load balancer, put
@@ -30,7 +40,10 @@ a shared store (Redis, a database) behind the same methods and install it once w
     read(code) -> (version, snapshot) | None
                                         the latest snapshot ((0, None) before the first
                                         publish); None when the class has ended
-    version(code) -> int | None         the version alone: what followers poll every POLL s
+    version(code) -> int | None         the version alone: what the news route and the
+                                        polls read (the route when this process published
+                                        or ended a class, and every NEWS_CHECK s in case
+                                        another process did)
     touch(code) -> bool                 the teacher's session is alive (a heartbeat every
                                         HEARTBEAT s); False when the class has ended
     end(code)                           the teacher left: the class ends now
@@ -45,6 +58,7 @@ Redis: a hash per class (teacher, version, snapshot pickled, published_at) under
 `class:{code}` with EXPIRE GONE_TTL renewed by publish / touch, `version` = HGET, publish =
 a MULTI of HINCRBY + HSET, create = SET NX on a random code.
 """
+import asyncio
 import copy
 import pickle
 import secrets
@@ -62,7 +76,11 @@ CODE_LEN = 5                 # 32**5: 33 million codes
 IDLE_TTL = 2 * 60 * 60       # seconds without a publish after which a class has ended
 GONE_TTL = 10 * 60           # seconds without a sign of the teacher's session
 HEARTBEAT = 60               # seconds between the teacher's heartbeats (a fragment rerun)
-POLL = 0.5                   # seconds between a follower's checks for a newer version
+POLL = 0.5                   # seconds between a follower's polls, served without the news route
+NEWS_PATH = "/api/class"     # the news route: GET NEWS_PATH/CODE?after=VERSION
+NEWS_WAIT = 20               # seconds the route holds a request when nothing changes
+NEWS_CHECK = 0.25            # seconds between the route's looks at a class's version when
+                             # this process has not said it changed (another process may have)
 ASK_AGAIN = 3                # seconds after which a poll asks again for a rerun not yet drawn
 
 # Session-state keys (app-wide, not per lesson). "lead" is the sidebar toggle's key.
@@ -81,6 +99,12 @@ K_STATUS = "class_status"            # (lesson title, stage, stage count) of the
 K_NOTICE = "class_notice"            # (kind, text) shown once at the top of the page
 K_BAD = "class_bad"                  # a code that did not work (warned about once)
 K_FULL = "class_full_run"            # set by panel: the poller is drawn in a full run
+K_PAGE = "class_page"                # the page's url path (for the news address)
+K_BOXED = "class_boxed"              # this run's stepper drew the news box
+NEWS_BOX = "class_news"              # the hidden box: the news address, the version shown
+NEWS_GO = "class_news_go"            # its button, clicked by the browser when there is news
+
+_news_mounted = False                # serve.py mounted the news route (see news_route)
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -192,11 +216,70 @@ def store() -> ClassStore:
     return _holder()["store"]
 
 
+_waiting = set()                     # (event loop, asyncio.Event): the news route's requests
+_waiting_lock = threading.Lock()
+
+
+def _changed():
+    """A class was published or ended in this process: wake the news route's waiting
+    requests (called from script threads; the requests live on the server's event loop)."""
+    with _waiting_lock:
+        waiting = list(_waiting)
+    for loop, event in waiting:
+        try:
+            loop.call_soon_threadsafe(event.set)
+        except RuntimeError:  # that loop has closed
+            pass
+
+
+async def news(request):
+    """GET NEWS_PATH/CODE?after=V: answers {"version": n} as soon as the class's version is
+    newer than V, {"ended": true} when the class has ended, and the current version after
+    NEWS_WAIT s when nothing changed (the browser then asks again). A follower's browser
+    keeps one of these open instead of rerunning a poll every POLL seconds."""
+    from starlette.responses import JSONResponse
+    code = normalize(request.path_params.get("code", ""))
+    try:
+        after = int(request.query_params.get("after", "-1"))
+    except ValueError:
+        after = -1
+    s = store()
+    waiter = (asyncio.get_running_loop(), asyncio.Event())
+    with _waiting_lock:
+        _waiting.add(waiter)
+    try:
+        deadline = time.monotonic() + NEWS_WAIT
+        while True:
+            waiter[1].clear()  # before the read: a change after it sets the event again
+            version = s.version(code) if code else None
+            if version is None:
+                return JSONResponse({"ended": True}, headers={"Cache-Control": "no-store"})
+            left = deadline - time.monotonic()
+            if version > after or left <= 0:
+                return JSONResponse({"version": version},
+                                    headers={"Cache-Control": "no-store"})
+            try:
+                await asyncio.wait_for(waiter[1].wait(), min(NEWS_CHECK, left))
+            except asyncio.TimeoutError:
+                pass
+    finally:
+        with _waiting_lock:
+            _waiting.discard(waiter)
+
+
+def news_route():
+    """The news route for st.App (serve.py); once mounted, followers' pages wait on it."""
+    global _news_mounted
+    from starlette.routing import Route
+    _news_mounted = True
+    return Route(NEWS_PATH + "/{code}", news, methods=["GET"])
+
+
 def _end_soon(s, code):
     """End a class from a finalizer: in a thread of its own, as the finalizer may run (in
     garbage collection) inside a store call that holds the store's lock."""
     try:
-        threading.Thread(target=s.end, args=(code,), daemon=True).start()
+        threading.Thread(target=lambda: (s.end(code), _changed()), daemon=True).start()
     except RuntimeError:  # the interpreter is shutting down
         pass
 
@@ -240,6 +323,7 @@ def _stop_leading():
     s.pop(K_PUBLISHED, None)
     if code:
         store().end(code)
+        _changed()
 
 
 def _lead_changed():
@@ -278,6 +362,7 @@ def lead(L, ctx, stage, n_stages):
     snapshot = {"page": L.url_path, "title": L.menu_title, "settings": settings,
                 "model": model, "model_rev": rev, "stage": stage, "n_stages": n_stages}
     version = store().publish(code, snapshot)
+    _changed()
     s[K_PUBLISHED] = {"page": L.url_path, "stage": stage, "n": n_stages, "rev": rev,
                       "model": model, "settings": copy.deepcopy(settings),
                       "version": version}
@@ -402,9 +487,10 @@ def _rejoin():
 
 @st.fragment(run_every=POLL)
 def _poll():
-    """A following student's check for news, rerun by the browser every POLL seconds. It
-    draws nothing (a poll costs a version read and an empty fragment run); when the class
-    has a newer version, or has ended, the whole app reruns: panel, then follow(L)."""
+    """A following student's check for news, rerun by the browser every POLL seconds when
+    the app is served without the news route. It draws nothing (a poll costs a version read
+    and an empty fragment run); when the class has a newer version, or has ended, the whole
+    app reruns: panel, then follow(L)."""
     s = st.session_state
     if s.pop(K_FULL, False):  # drawn by a full run, which is following already
         return
@@ -425,13 +511,92 @@ def _poll():
         st.rerun()
 
 
+# A follower's browser: wait on the news route for a version newer than the one the page
+# shows (the hidden box's text: "ADDRESS VERSION"), then click the box's button (a full
+# rerun) and wait until the page shows that version (after 3 s, ask again).
+_NEWS_JS = """{
+const doc = document;
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+const shown = () => {
+  const box = doc.querySelector('.st-key-%(box)s');
+  const text = box && box.querySelector('[data-testid="stText"]');
+  const m = text && text.textContent.trim().match(/^(\\S+) (-?\\d+)$/);
+  return m ? {url: m[1], version: +m[2], button: box.querySelector('button')} : null;
+};
+(async () => {
+  for (;;) {
+    const now = shown();
+    if (!now) { await sleep(300); continue; }
+    let news = null;
+    try {
+      const r = await fetch(now.url + '?after=' + now.version, {cache: 'no-store'});
+      if (r.ok) news = await r.json();
+    } catch (e) {}
+    if (!news) { await sleep(1000); continue; }
+    const s = shown();
+    if (!s || s.url !== now.url || !s.button) continue;
+    if (!news.ended && s.version >= news.version) continue;
+    s.button.click();
+    const until = Date.now() + %(again)d;
+    while (Date.now() < until) {
+      await sleep(25);
+      const t = shown();
+      if (!t || t.url !== now.url || (!news.ended && t.version >= news.version)) break;
+    }
+  }
+})();
+}""" % {"box": NEWS_BOX, "again": ASK_AGAIN * 1000}
+
+
 def drawn():
     """Called by app.py when a full run has drawn the page: the version it followed is now
-    on the student's screen (a poll stops asking for it)."""
+    on the student's screen; the news box, if the page's stepper has not drawn it (a page
+    without a lesson, e.g. while the teacher has not opened one)."""
+    if not st.session_state.pop(K_BOXED, False):
+        news_box()
+
+
+def news_box():
+    """The version now on a follower's screen (a poll stops asking for it) and, with the news
+    route, the hidden box the browser's script reads (address and version) and clicks.
+    Drawn at the end of a follower's stepper, so that a stage-only change redraws it with
+    the stepper's fragment (see catch_up)."""
     s = st.session_state
     version = s.pop(K_RUN, None)
     if version is not None:
         s[K_SEEN] = max(s.get(K_SEEN, -1), version)
+    if not (_news_mounted and following()):
+        return
+    s[K_BOXED] = True
+    with st.container(key=NEWS_BOX):  # hidden by app.py's CSS
+        url = f"{base_url(s.get(K_PAGE, ''))}{NEWS_PATH}/{s[K_CODE]}"
+        st.text(f"{url} {s.get(K_SEEN, -1)}")
+        st.button("Catch up with the teacher", key=NEWS_GO)
+    from ui import keys
+    keys.inject("step-through-news", _NEWS_JS)
+
+
+def catch_up(L):
+    """Called at the top of a lesson's stepper (a fragment). When the follower's browser
+    clicks the news button inside it, only the stepper reruns: if the class has only moved
+    to another stage, that stage is shown from here (the teacher's Next is a stepper rerun
+    too); any other change (page, settings, model) or the class's end reruns the app."""
+    s = st.session_state
+    if not following():
+        return
+    got = store().read(s[K_CODE])
+    if got is None:
+        st.rerun()
+    version, snap = got
+    if snap is None or version <= s.get(K_APPLIED, -1):
+        return
+    settings = {name: s.get(L.key(name)) for name in L.settings if name in snap["settings"]}
+    if (snap["page"] != L.url_path or snap["model_rev"] != s.get(K_REV)
+            or not _same(settings, {name: snap["settings"][name] for name in settings})):
+        st.rerun()
+    s[L.key("stage")] = snap["stage"]
+    s[K_APPLIED], s[K_STATUS] = version, (snap["title"], snap["stage"], snap["n_stages"])
+    s[K_RUN] = max(s.get(K_RUN, -1), version)
 
 
 def _status(code):
@@ -442,7 +607,7 @@ def _status(code):
         c1, c2 = st.columns([5, 1], vertical_alignment="center")
         if s.get(K_FOLLOWING):
             status = s.get(K_STATUS)
-            where = (f": {status[0]}, stage {status[1] + 1} of {status[2]}" if status
+            where = (f": {status[0]}" if status
                      else ": waiting for the teacher to open a lesson")
             c1.markdown(f":material/groups: Following class **{code}**{where}")
             c2.button("Explore on my own", key="class_detach", on_click=_detach,
@@ -463,6 +628,7 @@ def panel(page):
     and, for a teacher, the class code; for a student, joining from the link, going to the
     teacher's page, and the status bar."""
     s = st.session_state
+    s.pop(K_BOXED, None)  # set by this run's stepper if it draws the news box
     with st.sidebar:
         st.toggle("Lead the class", key=LEAD, on_change=_lead_changed,
                   help="Students who open your class link follow what you show: the lesson, "
@@ -494,8 +660,10 @@ def panel(page):
                     st.switch_page(target, query_params={"class": code})
     _status(code)
     if s.get(K_FOLLOWING):
-        s[K_FULL] = True
-        _poll()
+        s[K_PAGE] = page.url_path
+        if not _news_mounted:  # else the browser waits on the news route
+            s[K_FULL] = True
+            _poll()
 
 
 def following():

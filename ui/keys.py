@@ -92,17 +92,23 @@ if (!window.__stepThroughKeys) {
 
 _SCRIPT = """<script>
 const doc = window.parent.document;
-if (!doc.getElementById('step-through-keys')) {
+if (!doc.getElementById(%s)) {
   const s = doc.createElement('script');
-  s.id = 'step-through-keys';
+  s.id = %s;
   s.textContent = %s;
   doc.head.appendChild(s);
 }
-</script>""" % json.dumps(_LISTENER)
+</script>"""
+
+
+def inject(script_id, js):
+    """Run `js` in the app's own document, once per browser tab: written there by a
+    zero-height component whose content never changes (the browser keeps it across reruns;
+    a script left in a frame that is rebuilt would stop running)."""
+    st.iframe(_SCRIPT % (json.dumps(script_id), json.dumps(script_id), json.dumps(js)),
+              height=1)
 
 
 def install():
-    """Add the key listener to the page: once per browser tab, from a component whose content
-    never changes (so the browser keeps it across reruns instead of building a new frame on
-    every Next click)."""
-    st.iframe(_SCRIPT, height=1)
+    """Add the key listener to the page."""
+    inject("step-through-keys", _LISTENER)

@@ -560,9 +560,7 @@ def run(L):
                 edit_form(L, ctx)
             step_controls(L)
     st.markdown(f"#### Step {ctx.steps + 1}: {L.headline(ctx)}")
-    # A follower's stepper is plain code: it reruns with the page when the teacher moves on,
-    # and a fragment's bookkeeping (Streamlit copies the page's layout state) is not free.
-    (stepper.__wrapped__ if following else stepper)(L, ctx)
+    stepper(L, ctx)
     if L.seed is not None:
         seedcheck.summary(L.seed, ctx)
     if following:

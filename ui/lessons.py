@@ -1,13 +1,32 @@
 """The lesson list: the lesson definitions that app.py (navigation), the home page, tests and
 bench scripts read. Each lives in its page file (pages/<file>.py defines `L`)."""
+import copy
+import functools
 import importlib
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 FILES = ("tiny_word2vec", "manual_backprop", "cbow", "cbow_torch", "sgns", "char_mlp")
 
 
 def lessons():
     """[(page file, Lesson)] in menu order."""
     return [(f"{name}.py", importlib.import_module(f"pages.{name}").L) for name in FILES]
+
+
+@functools.lru_cache(maxsize=1)
+def _pages():
+    import streamlit as st
+    pages = ROOT / "pages"
+    return [st.Page(pages / "home.py", title="Home", icon=":material/home:", default=True)] + [
+        st.Page(pages / file, title=L.menu_title, icon=L.icon, url_path=L.url_path)
+        for file, L in lessons()]
+
+
+def menu():
+    """The app's pages for st.navigation: made once (each st.Page resolves its file's path,
+    a tenth of a follower's run), copied for each run (navigation marks the one it runs)."""
+    return [copy.copy(p) for p in _pages()]
 
 
 def by_prefix(prefix):

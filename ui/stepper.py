@@ -234,6 +234,7 @@ def stepper(L, ctx):
     With the quiz on, the current stage's numbers wait for a prediction. A fragment: Prev /
     Next / Reset, the quiz and the hand check rerun only this part.
     """
+    classroom.catch_up(L)  # a follower's news button: the teacher's new stage
     stages = L.stages(ctx)
     axes = L.axes(ctx) if L.axes else {}
     marks = {**changed_params(ctx), **(L.marks(ctx) if L.marks else {})}
@@ -288,6 +289,7 @@ def stepper(L, ctx):
             downloads(L.prefix, L.title_short or L.title, stages, ctx, axes)
     urlstate.write_lesson_url(L, ctx, cur)
     classroom.lead(L, ctx, cur, len(stages))  # here, as Next reruns only this fragment
+    classroom.news_box()  # a follower's: here, as news of a new stage reruns only this fragment
     if not cached.torch_ready():
         for box, k in checks:
             if k:

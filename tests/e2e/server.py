@@ -16,7 +16,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(script="app.py", cwd=ROOT, log=None):
+def start_server(script="serve.py", cwd=ROOT, log=None):
     """`streamlit run` on a free loopback port; returns (process, base URL) once healthy."""
     port = free_port()
     proc = subprocess.Popen(

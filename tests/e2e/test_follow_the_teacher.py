@@ -1,10 +1,11 @@
 """Follow the teacher in Chromium: a teacher's tab leads a class, students' tabs (other
 browser contexts, so other sessions) follow its lesson, stage, learning rate and numbers
 without a reload; a student who explores on their own is left alone until they follow
-again; two classes do not mix; a wrong code says so and the app still works.
+again; two classes do not mix; a wrong code says so and the app still works; served
+without the news route (app.py alone), students follow by polling.
 
-A following tab reruns a small fragment twice a second, so its script state flips all the
-time: the students' pages are waited on with `expect` (what is on screen), not wait_idle.
+A following tab's script reruns on its own when the teacher moves on (or, polling, twice a
+second): the students' pages are waited on with `expect` (what is on screen), not wait_idle.
 How fast students follow under load is bench/follow_the_teacher.py's figure; here a student
 has FOLLOW_MS (generous: the browser tests share two cores with everything else).
 """
@@ -12,9 +13,11 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from tests.e2e.conftest import alerts, exceptions, new_context, open_app, screenshot, table, \
     wait_idle
+from tests.e2e.server import start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -98,6 +101,9 @@ def test_students_follow_the_stage_the_learning_rate_and_the_numbers(tabs, serve
     assert f"{server}/{PAGE}?class={code}" in sidebar.locator("code").first.text_content()
     expect(sidebar.locator("img").first).to_be_visible(timeout=RUN_MS)
     students = [tabs(), tabs()]
+    sent, waits = [], []  # the first student's messages to the server; its news requests
+    students[0].on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(f)))
+    students[0].on("request", lambda r: waits.append(r.url) if "/api/class/" in r.url else 0)
     for s in students:
         join(s, server, code)
         expect_stage(s, 1)
@@ -106,7 +112,16 @@ def test_students_follow_the_stage_the_learning_rate_and_the_numbers(tabs, serve
     next_stage(teacher, 3)
     for s in students:
         expect_stage(s, 3)
-        expect(s.locator(BAR)).to_contain_text("stage 3 of 5", timeout=RUN_MS)
+    # The student's browser waited on the news route and, told of the news, clicked the
+    # page's hidden catch-up button: a rerun of the stepper's fragment alone.
+    assert any(u.startswith(f"{server}/api/class/{code}?after=") for u in waits), waits
+    clicks = [BackMsg.FromString(f) for f in sent if isinstance(f, bytes) and b"class_news_go" in f]
+    assert clicks and all(m.rerun_script.fragment_id for m in clicks)
+    for s in students:
+        # The bar names the class's lesson (the stage is the stepper's: a stage-only change
+        # reruns the stepper alone).
+        expect(s.locator(BAR)).to_contain_text(f"Following class {code}: Tiny word2vec",
+                                               timeout=RUN_MS)
         assert f"class={code}" in s.url  # the link stays in the address bar
 
     set_lr(teacher, "0.5")
@@ -245,3 +260,27 @@ def test_a_class_ends_when_its_teacher_stops_leading(tabs, server):
     late.goto(f"{server}/{PAGE}?class={code}", timeout=120_000)
     expect(late.locator("[data-testid='stAlertContentWarning']").first).to_contain_text(
         "There is no class with the code", timeout=120_000)
+
+
+def test_served_without_the_news_route_students_follow_by_polling(tabs):
+    """`streamlit run app.py` (no serve.py, so no news route): a follower's page polls
+    instead, and still follows the teacher's stage and learning rate."""
+    proc, base = start_server("app.py")
+    try:
+        teacher = tabs()
+        code = lead(teacher, base)
+        student = tabs()
+        asked = []
+        student.on("request", lambda r: asked.append(r.url) if "/api/class/" in r.url else 0)
+        join(student, base, code)
+        next_stage(teacher, 2)
+        expect_stage(student, 2)
+        set_lr(teacher, "0.5")
+        next_stage(teacher, 3)
+        expect_stage(student, 3)
+        expect(student.locator("h4").first).to_contain_text("α = 0.5", timeout=FOLLOW_MS)
+        assert not asked  # no news box, so no request to a route that is not there
+        assert student.locator(".st-key-class_news").count() == 0
+        assert not exceptions(student) and not exceptions(teacher)
+    finally:
+        stop_server(proc)
