@@ -228,13 +228,16 @@ def _ask(code, after=None):
     """Call the route's handler as Starlette would; (seconds taken, JSON answer)."""
     import asyncio
     import json
+    from concurrent.futures import ThreadPoolExecutor
 
     from starlette.requests import Request
     query = b"" if after is None else f"after={after}".encode()
     request = Request({"type": "http", "method": "GET", "path": f"/api/class/{code}",
                        "path_params": {"code": code}, "query_string": query, "headers": []})
     t0 = time.monotonic()
-    response = asyncio.run(classroom.news(request))
+    # In a thread of its own: a browser test's Playwright may hold a running loop here.
+    with ThreadPoolExecutor(1) as pool:
+        response = pool.submit(asyncio.run, classroom.news(request)).result()
     assert response.headers["cache-control"] == "no-store"
     return time.monotonic() - t0, json.loads(response.body)
 
