@@ -512,8 +512,9 @@ def _poll():
 
 
 # A follower's browser: wait on the news route for a version newer than the one the page
-# shows (the hidden box's text: "ADDRESS VERSION"), then click the box's button (a full
-# rerun) and wait until the page shows that version (after 3 s, ask again).
+# shows (the hidden box's text: "ADDRESS VERSION"), then click the box's button (a rerun of
+# the stepper's fragment, or of the app on a page without one) and wait until the page
+# shows that version (after ASK_AGAIN s, ask again).
 _NEWS_JS = """{
 const doc = document;
 const sleep = ms => new Promise(r => setTimeout(r, ms));
