@@ -10,7 +10,7 @@ import socket
 
 import streamlit as st
 
-from ui import classroom
+from ui import classroom, lessons
 
 
 def _no_delay(sock):
@@ -25,4 +25,8 @@ def _no_delay(sock):
 
 
 asyncio.base_events._set_nodelay = _no_delay  # used for every connection accepted from now on
+# The lessons (their pages, core modules and numpy) are imported now, as the server starts,
+# rather than in the first visitor's first run (~0.2 s of it).
+lessons.lessons()
 app = st.App("app.py", routes=[classroom.news_route()])
+

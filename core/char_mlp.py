@@ -15,6 +15,7 @@ train_minibatch) because the page trains on 228,146 rows while the student waits
 import math
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -34,22 +35,45 @@ MAX_SAMPLE_LEN = 50           # a sampled name stops here if '.' never comes
 
 # --- parameters ------------------------------------------------------------------------------
 
+# The notebook's own first weights (seed 42, default sizes), drawn by torch once and stored, so
+# that opening the lesson does not wait ~1 s for torch to import (bench/cold_start.py).
+# tests/test_char_mlp.py checks the file against torch's draws; write_notebook_init() remakes it.
+NOTEBOOK_INIT = Path(__file__).with_name("char_mlp_init.npz")
+NOTEBOOK_SIZES = {"vocab_size": 27, "block_size": 3, "emb_dim": 20, "hidden": 100, "seed": 42}
+
+
 def init_params(vocab_size=27, block_size=3, emb_dim=20, hidden=100, seed=42):
     """The notebook's initialisation, draw for draw: torch.manual_seed(seed), then E, Wx, Wy
     by torch.randn in float32 and its scalings; returned as float64 numpy arrays."""
-    import torch
-
     V = check_whole(vocab_size, 2, "the vocabulary size")
     bs = check_whole(block_size, 1, "the context length")
     d, H = check_whole(emb_dim, 1, "the embedding size"), check_whole(hidden, 1, "the hidden size")
+    seed = check_whole(seed, 0, "the random seed")
+    if (V, bs, d, H, seed) == tuple(NOTEBOOK_SIZES.values()) and NOTEBOOK_INIT.exists():
+        with np.load(NOTEBOOK_INIT) as stored:                # float32, as torch drew them
+            return {k: stored[k].astype(np.float64) for k in PARAM_KEYS}
+    return {k: t.astype(np.float64) for k, t in torch_draws(V, bs, d, H, seed).items()}
+
+
+def torch_draws(V, bs, d, H, seed):
+    """The notebook's float32 draws and scalings, as numpy arrays (imports torch)."""
+    import torch
+
     with torch.random.fork_rng(devices=[]):      # the global torch RNG is left where it was
-        torch.manual_seed(check_whole(seed, 0, "the random seed"))
+        torch.manual_seed(seed)
         E = torch.randn(V, d) * 0.01                         # (V, d)
         Wx = torch.randn(H, bs * d) / ((bs * d) ** 0.5)      # (H, bs*d)
         bh = torch.zeros(H)
         Wy = torch.randn(V, H) / (H ** 0.5)                  # (V, H)
         by = torch.zeros(V)
-    return {k: t.double().numpy() for k, t in zip(PARAM_KEYS, (E, Wx, bh, Wy, by))}
+    return {k: t.numpy() for k, t in zip(PARAM_KEYS, (E, Wx, bh, Wy, by))}
+
+
+def write_notebook_init(path=NOTEBOOK_INIT):
+    """Store the notebook's first weights (torch's draws for NOTEBOOK_SIZES) at `path`."""
+    sizes = NOTEBOOK_SIZES
+    np.savez_compressed(path, **torch_draws(sizes["vocab_size"], sizes["block_size"],
+                                            sizes["emb_dim"], sizes["hidden"], sizes["seed"]))
 
 
 def init_for_training(vocab_size=27, block_size=3, emb_dim=20, hidden=100, seed=42):

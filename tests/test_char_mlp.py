@@ -162,6 +162,35 @@ def test_char_mlp_init_reproduces_the_notebooks_E1():
         np.testing.assert_array_equal(ours, theirs.double().numpy())
 
 
+def test_char_mlp_init_other_seeds_and_sizes_are_torchs_draws(monkeypatch, tmp_path):
+    for kwargs in ({"seed": 7}, {"hidden": 8}, {}):
+        args = {**cm.NOTEBOOK_SIZES, **kwargs}
+        torch.manual_seed(args["seed"])
+        V, bs, d, H = args["vocab_size"], args["block_size"], args["emb_dim"], args["hidden"]
+        E = torch.randn(V, d) * 0.01
+        Wx = torch.randn(H, bs * d) / ((bs * d) ** 0.5)
+        Wy = torch.randn(V, H) / (H ** 0.5)
+        want = {"E": E, "Wx": Wx, "Wy": Wy}
+        # the stored file stands in only for the notebook's sizes and seed: without it, the
+        # same numbers come from torch
+        for stored in (cm.NOTEBOOK_INIT, tmp_path / "absent.npz"):
+            monkeypatch.setattr(cm, "NOTEBOOK_INIT", stored)
+            P = cm.init_params(**kwargs)
+            for k, theirs in want.items():
+                np.testing.assert_array_equal(P[k], theirs.double().numpy())
+
+
+def test_char_mlp_notebook_init_needs_no_torch():
+    """Opening the lesson draws its first stage without importing torch (~1 s)."""
+    import subprocess
+    import sys
+    code = ("import sys; from core import char_mlp as cm; P = cm.init_params(); "
+            "assert P['E'].dtype.name == 'float64'; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=cm.NOTEBOOK_INIT.parent.parent, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_char_mlp_init_leaves_the_global_torch_rng_alone():
     torch.manual_seed(0)
     expected = torch.rand(3)
