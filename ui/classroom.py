@@ -95,7 +95,7 @@ K_RUN = "class_run"                  # the version this full run follows (K_SEEN
 K_ASKED = "class_asked"              # (version, time) of the last full rerun a poll asked for
 K_APPLIED = "class_applied"          # the version written into the lesson's state
 K_REV = "class_model_rev"            # the teacher's model revision last applied
-K_STATUS = "class_status"            # (lesson title, stage, stage count) of the class
+K_STATUS = "class_status"            # the title of the lesson the class is on
 K_NOTICE = "class_notice"            # (kind, text) shown once at the top of the page
 K_BAD = "class_bad"                  # a code that did not work (warned about once)
 K_FULL = "class_full_run"            # set by panel: the poller is drawn in a full run
@@ -577,6 +577,15 @@ def news_box():
     keys.inject("step-through-news", _NEWS_JS)
 
 
+def _more_than_the_stage(L, snap):
+    """True when the class's snapshot `snap` of lesson L differs from this follower's state in
+    more than the stage: the teacher's model, or a setting the snapshot holds."""
+    s = st.session_state
+    settings = {name: snap["settings"][name] for name in L.settings if name in snap["settings"]}
+    return snap["model_rev"] != s.get(K_REV) or not _same(
+        settings, {name: s.get(L.key(name)) for name in settings})
+
+
 def catch_up(L):
     """Called at the top of a lesson's stepper (a fragment). When the follower's browser
     clicks the news button inside it, only the stepper reruns: if the class has only moved
@@ -591,12 +600,10 @@ def catch_up(L):
     version, snap = got
     if snap is None or version <= s.get(K_APPLIED, -1):
         return
-    settings = {name: s.get(L.key(name)) for name in L.settings if name in snap["settings"]}
-    if (snap["page"] != L.url_path or snap["model_rev"] != s.get(K_REV)
-            or not _same(settings, {name: snap["settings"][name] for name in settings})):
+    if snap["page"] != L.url_path or _more_than_the_stage(L, snap):
         st.rerun()
     s[L.key("stage")] = snap["stage"]
-    s[K_APPLIED], s[K_STATUS] = version, (snap["title"], snap["stage"], snap["n_stages"])
+    s[K_APPLIED], s[K_STATUS] = version, snap["title"]
     s[K_RUN] = max(s.get(K_RUN, -1), version)
 
 
@@ -608,7 +615,7 @@ def _status(code):
         c1, c2 = st.columns([5, 1], vertical_alignment="center")
         if s.get(K_FOLLOWING):
             status = s.get(K_STATUS)
-            where = (f": {status[0]}" if status
+            where = (f": {status}" if status
                      else ": waiting for the teacher to open a lesson")
             c1.markdown(f":material/groups: Following class **{code}**{where}")
             c2.button("Explore on my own", key="class_detach", on_click=_detach,
@@ -654,7 +661,7 @@ def panel(page):
     if s.get(K_FOLLOWING):
         s[K_RUN] = version  # this run follows up to here (K_SEEN once drawn)
         if snap is not None:
-            s[K_STATUS] = (snap["title"], snap["stage"], snap["n_stages"])
+            s[K_STATUS] = snap["title"]
             if snap["page"] != page.url_path:
                 target = _lesson_files().get(snap["page"])
                 if target:
@@ -687,9 +694,8 @@ def follow(L):
     if snap["page"] != L.url_path or version <= s.get(K_APPLIED, -1):
         return
     from ui import lesson
+    changed = _more_than_the_stage(L, snap)
     settings = {name: snap["settings"][name] for name in L.settings if name in snap["settings"]}
-    changed = snap["model_rev"] != s.get(K_REV) or not _same(
-        settings, {name: s.get(L.key(name)) for name in settings})
     for name, value in settings.items():
         s[L.key(name)] = copy.deepcopy(value)
     s[L.key("model")] = copy.deepcopy(snap["model"])
@@ -698,4 +704,4 @@ def follow(L):
         lesson._record(L, "from the teacher")
     s[K_APPLIED], s[K_REV] = version, snap["model_rev"]
     s[K_RUN] = max(s.get(K_RUN, -1), version)
-    s[K_STATUS] = (snap["title"], snap["stage"], snap["n_stages"])
+    s[K_STATUS] = snap["title"]

@@ -28,27 +28,40 @@ if (!window.__stepThroughKeys) {
     return false;
   };
   // A formula wider than its column is shrunk to fit (down to 55 %); one still too wide
-  // scrolls sideways, and then the keyboard can reach it and it is named.
-  const fit = el => {
-    const k = el.querySelector('.katex');
-    if (!k) return;
-    const key = k.textContent + '|' + el.clientWidth;
-    if (el.dataset.fitFor === key) return;
-    el.dataset.fitFor = key;
-    k.style.removeProperty('font-size');
-    el.style.removeProperty('overflow-x');
-    const wide = [...k.querySelectorAll('.katex-html > .base')]
-      .reduce((w, b) => w + b.getBoundingClientRect().width, 0);
-    const room = el.clientWidth - 2;
-    if (!room || wide <= room) return;
-    const size = parseFloat(getComputedStyle(k).fontSize);
-    k.style.setProperty('font-size', Math.max(0.55, room / wide) * size + 'px', 'important');
-    if (room / wide < 0.55) {
-      el.style.setProperty('overflow-x', 'auto', 'important');
-      el.setAttribute('tabindex', '0');
-      el.setAttribute('role', 'math');
-      el.setAttribute('aria-label', 'formula (scrolls sideways)');
-    }
+  // scrolls sideways, and then the keyboard can reach it and it is named. All formulas are
+  // read first, then written, then read, then written: two layouts per pass, however many
+  // formulas (reading a width after each write made the browser lay the page out again for
+  // every formula, a fifth of a Next click's time in Chromium's profile).
+  const fittedFor = new WeakMap();   // formula -> its text and width when last fitted
+  const fitAll = () => {
+    const todo = [];
+    doc.querySelectorAll('.katex-display').forEach(el => {
+      const k = el.querySelector('.katex');
+      if (!k) return;
+      const key = k.textContent + '|' + el.clientWidth;
+      if (fittedFor.get(el) !== key) todo.push({el, k, key});
+    });
+    todo.forEach(({el, k, key}) => {   // a formula not shrunk before is left untouched
+      fittedFor.set(el, key);
+      if (k.style.fontSize) k.style.removeProperty('font-size');
+      if (el.style.overflowX) el.style.removeProperty('overflow-x');
+    });
+    todo.forEach(f => {
+      f.wide = [...f.k.querySelectorAll('.katex-html > .base')]
+        .reduce((w, b) => w + b.getBoundingClientRect().width, 0);
+      f.room = f.el.clientWidth - 2;
+      f.size = parseFloat(getComputedStyle(f.k).fontSize);
+    });
+    todo.forEach(({el, k, wide, room, size}) => {
+      if (!room || wide <= room) return;
+      k.style.setProperty('font-size', Math.max(0.55, room / wide) * size + 'px', 'important');
+      if (room / wide < 0.55) {
+        el.style.setProperty('overflow-x', 'auto', 'important');
+        el.setAttribute('tabindex', '0');
+        el.setAttribute('role', 'math');
+        el.setAttribute('aria-label', 'formula (scrolls sideways)');
+      }
+    });
   };
   // The current stage's box (st-key-*_current) is kept in view when the stage changes on a
   // page; a page just opened stays at its top (title and introduction first).
@@ -65,17 +78,17 @@ if (!window.__stepThroughKeys) {
     if (samePage) box.scrollIntoView({block: 'nearest'});
   };
   let pending = false;
-  const fitAll = () => {
+  const onChange = () => {
     if (pending) return;
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
-      doc.querySelectorAll('.katex-display').forEach(fit);
+      fitAll();
       keepStageInView();
     });
   };
-  new MutationObserver(fitAll).observe(doc.body, {childList: true, subtree: true});
-  window.addEventListener('resize', fitAll);
+  new MutationObserver(onChange).observe(doc.body, {childList: true, subtree: true});
+  window.addEventListener('resize', onChange);
   doc.addEventListener('keydown', e => {
     const t = e.target;
     if (typing(t) || e.altKey || e.ctrlKey || e.metaKey) return;

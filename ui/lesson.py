@@ -522,9 +522,9 @@ def edit_form(L, ctx):
 
 
 FOLLOWING_NOTE = ("You are following the teacher, who chooses the example and takes the "
-                  "steps; **Explore on my own** (above) brings back the settings, the step "
-                  "buttons, the weights, training and the exercises, starting from what the "
-                  "teacher has shown.")
+                  "steps (Prev and Next still move you between this step's stages); **Explore on "
+                  "my own** (above) brings back the settings, *Take this step*, the weights, "
+                  "training and the exercises, starting from what the teacher has shown.")
 
 
 def run(L):
