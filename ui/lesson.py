@@ -22,7 +22,7 @@ import streamlit as st
 from core.common import check_lesson_lr
 from ui import cached, classroom, locks, practice, seedcheck, training, urlstate
 from ui.format import md_text
-from ui.stepper import stepper
+from ui.stepper import stepper, under_stepper
 
 HISTORY_CAP = 100
 
@@ -561,6 +561,7 @@ def run(L):
             step_controls(L)
     st.markdown(f"#### Step {ctx.steps + 1}: {L.headline(ctx)}")
     stepper(L, ctx)
+    under_stepper(L, ctx)
     if L.seed is not None:
         seedcheck.summary(L.seed, ctx)
     if following:

@@ -219,6 +219,18 @@ def changed_params(ctx):
             if f"{k}_new" in ctx.trace}
 
 
+def under_stepper(L, ctx):
+    """What sits under the stepper and does not change with its stage, so outside its
+    fragment (a Next click does not send it again): the key listener for a clicker, and the
+    step's downloads (not on a projector or a follower's page)."""
+    keys.install()
+    if presenting() or classroom.following():
+        return
+    with st.container(key=L.key("exports")):
+        downloads(L.prefix, L.title_short or L.title, L.stages(ctx), ctx,
+                  L.axes(ctx) if L.axes else {})
+
+
 @st.fragment(run_every=1.0)
 def _await_torch():
     """Reruns the page once torch is imported (for the autograd check lines)."""
@@ -229,7 +241,7 @@ def _await_torch():
 
 @st.fragment
 def stepper(L, ctx):
-    """Buttons, then stages 1..current top to bottom (earlier ones collapsed), then exports.
+    """Buttons, then stages 1..current top to bottom (earlier ones collapsed).
 
     With the quiz on, the current stage's numbers wait for a prediction. A fragment: Prev /
     Next / Reset, the quiz and the hand check rerun only this part.
@@ -239,7 +251,6 @@ def stepper(L, ctx):
     axes = L.axes(ctx) if L.axes else {}
     marks = {**changed_params(ctx), **(L.marks(ctx) if L.marks else {})}
     cur = stepper_buttons(L, stages)
-    keys.install()
     if L.graph:
         # Drawn only while open: the browser lays a graph out in ~0.8 s, which every Next
         # click would wait for (bench/click_latency.py).
@@ -284,9 +295,6 @@ def stepper(L, ctx):
                 selfcheck.hand_check(L.prefix, i, stage, ctx.trace, ctx.decimals, axes, lines,
                                      *(seedcheck.hand_check(L.seed, ctx) if L.seed is not None
                                        else (None, None)), lesson=L)
-    if not brief:
-        with st.container(key=L.key("exports")):
-            downloads(L.prefix, L.title_short or L.title, stages, ctx, axes)
     urlstate.write_lesson_url(L, ctx, cur)
     classroom.lead(L, ctx, cur, len(stages))  # here, as Next reruns only this fragment
     classroom.news_box()  # a follower's: here, as news of a new stage reruns only this fragment
