@@ -210,6 +210,7 @@ def test_quiz_signs(app):
 
 def hand_check(at, stage, key, text):
     at.session_state["tiny_stage"] = stage
+    at.session_state[f"tiny_hc_open_{stage}"] = True  # drawn only while open
     at.run()
     at.selectbox(key=f"tiny_hc_key_{stage}").set_value(key).run()
     at.text_area(key=f"tiny_hc_text_{stage}").input(text)
@@ -217,6 +218,21 @@ def hand_check(at, stage, key, text):
     assert not at.exception
     tables = [t.value for t in at.table if "mark" in getattr(t.value, "columns", [])]
     return list(tables[-1]["mark"]) if tables else []
+
+
+def test_hand_check_is_drawn_only_while_open(app):
+    at = open_page(app, "tiny_word2vec.py")
+    assert "tiny_hc_key_0" not in [w.key for w in at.selectbox]   # closed: nothing inside
+    at.session_state["tiny_hc_open_0"] = True
+    at.run()
+    assert "logits" in at.selectbox(key="tiny_hc_key_0").options
+    at.text_area(key="tiny_hc_text_0").input("1 2 3").run()
+    at.session_state["tiny_hc_open_0"] = False   # closed, then opened again: the text stays
+    at.run()
+    assert "tiny_hc_text_0" not in [w.key for w in at.text_area]
+    at.session_state["tiny_hc_open_0"] = True
+    at.run()
+    assert at.text_area(key="tiny_hc_text_0").value == "1 2 3"
 
 
 def test_hand_check_marks_and_points_to_first_wrong(app):
@@ -240,6 +256,7 @@ def test_hand_check_all_right(app):
 def test_readme_values_in_hand_check_find_the_readme_slips(app, stage, key):
     at = open_page(app, "tiny_word2vec.py")
     at.session_state["tiny_stage"] = stage
+    at.session_state[f"tiny_hc_open_{stage}"] = True  # drawn only while open
     at.run()
     at.selectbox(key=f"tiny_hc_key_{stage}").set_value(key).run()
     at.button(key=f"tiny_hc_load_{stage}_{key}").click().run()

@@ -452,6 +452,7 @@ def test_bad_variant_link_keeps_the_lesson_start(app, code, message):
 
 def hand_check(at, stage, key, text, code):
     at.session_state["tiny_stage"] = stage
+    at.session_state[f"tiny_hc_open_{stage}"] = True  # drawn only while open
     at.run()
     at.selectbox(key=f"tiny_hc_key_{stage}").set_value(key).run()
     at.text_area(key=f"tiny_hc_text_{stage}").input(text)

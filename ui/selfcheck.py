@@ -200,7 +200,16 @@ def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, pre
     """Type or paste your own numbers for a quantity; each is marked, the first wrong one
     is pointed at with the line that gives the right value. With a lesson, a sheet code
     (ui/variants) checks them against that exercise sheet's step instead."""
-    with st.expander("Check my hand calculation", icon=":material/edit:"):
+    # Drawn only while open (the key {prefix}_hc_open_{i} opens it): its widgets, hidden in
+    # a closed box, took a sixth of the browser's work on every Next click.
+    box = st.expander("Check my hand calculation", icon=":material/edit:",
+                      key=f"{prefix}_hc_open_{i}", on_change="rerun")
+    with box:
+        if not box.open:
+            for k in (f"{prefix}_hc_key_{i}", f"{prefix}_hc_text_{i}", f"{prefix}_hc_code"):
+                if k in st.session_state:  # what was typed stays for when it is opened again
+                    st.session_state[k] = st.session_state[k]
+            return
         key = st.selectbox("Quantity", stage.keys, key=f"{prefix}_hc_key_{i}")
         text_key = f"{prefix}_hc_text_{i}"
         for name, values in (presets or {}).items():

@@ -218,6 +218,12 @@ class Click(NamedTuple):
     key: str
 
 
+class Open(NamedTuple):
+    """Open the keyed expander whose content is drawn only while it is open (the hand check),
+    and wait for that content; done before the case's other steps."""
+    key: str
+
+
 class Upload(NamedTuple):
     """Give the file uploader with this key an in-memory file, as its file picker would."""
     key: str
@@ -300,7 +306,11 @@ def pick(page, step):
 
 
 def run_step(page, step):
-    if isinstance(step, Click):
+    if isinstance(step, Open):
+        expander = page.locator(f".st-key-{step.key} details")
+        if expander.get_attribute("open") is None:
+            expander.locator("summary").click()
+    elif isinstance(step, Click):
         button = page.locator(f".st-key-{step.key} button")
         button.evaluate(REVEAL)
         button.click()
@@ -473,13 +483,15 @@ TINY_CASES = [
     Case("epochs-1e9", TINY, (Set("tiny_train_epochs", "1000000000"), Click("tiny_train")),
          rejected("from 1 to 2000")),
     # the hand-calculation check of the current stage (stage 5: E_new)
-    Case("handcheck-text", TINY, (Set("tiny_hc_text_4", "abc"), Click("tiny_hc_check_4")),
+    Case("handcheck-text", TINY,
+         (Open("tiny_hc_open_4"), Set("tiny_hc_text_4", "abc"), Click("tiny_hc_check_4")),
          rejected("expected 6 values")),
     Case("handcheck-markdown", TINY,
-         (Set("tiny_hc_text_4", "**1** $x$ <script>alert(1)</script> 6"),
+         (Open("tiny_hc_open_4"), Set("tiny_hc_text_4", "**1** $x$ <script>alert(1)</script> 6"),
           Click("tiny_hc_check_4")), rejected("'**1**' is not a number")),
-    Case("handcheck-1mb", TINY, (Set("tiny_hc_text_4", js=f"'1 '.repeat({ONE_MB // 2})"),
-                                 Click("tiny_hc_check_4")), rejected("expected 6 values")),
+    Case("handcheck-1mb", TINY,
+         (Open("tiny_hc_open_4"), Set("tiny_hc_text_4", js=f"'1 '.repeat({ONE_MB // 2})"),
+          Click("tiny_hc_check_4")), rejected("expected 6 values")),
     # hostile URLs, each opened fresh
     Case("url-stage-99", tiny_url("stage=99"), (),
          Expect("stage", state=("logits", tiny_step()["logits"]))),
@@ -975,11 +987,15 @@ def test_hostile_input(sessions, browser, server, prefix, case):
 
     session = sessions(prefix)
     page = session.page or session.open(spec)
-    keys = dict.fromkeys(step.key for step in case.action if not isinstance(step, Click))
+    opened = [step for step in case.action if isinstance(step, Open)]
+    for step in opened:  # content drawn only while open: there before its values are read
+        run_step(page, step)
+    keys = dict.fromkeys(step.key for step in case.action if not isinstance(step, (Click, Open)))
     before = [session.value(k) for k in keys]
     try:
         for step in case.action:
-            run_step(page, step)
+            if step not in opened:
+                run_step(page, step)
         check(page, spec, case.expect)
         assert not session.dialogs, session.dialogs
         if case.expect.fresh_after:

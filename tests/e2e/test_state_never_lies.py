@@ -292,6 +292,7 @@ def to_hand_check(page, L):
         wait_idle(page)
     box = page.locator(f".st-key-{L.key('current')}")
     box.get_by_text("Check my hand calculation").click()
+    wait_idle(page)  # its content is drawn only while it is open
     label = box.get_by_text(re.compile(r"^Your \w+: \d+ numbers")).inner_text()
     name, count = re.match(r"Your (\w+): (\d+) numbers", label).groups()
     return box, name, int(count)
