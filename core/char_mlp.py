@@ -71,9 +71,7 @@ def torch_draws(V, bs, d, H, seed):
 
 def write_notebook_init(path=NOTEBOOK_INIT):
     """Store the notebook's first weights (torch's draws for NOTEBOOK_SIZES) at `path`."""
-    sizes = NOTEBOOK_SIZES
-    np.savez_compressed(path, **torch_draws(sizes["vocab_size"], sizes["block_size"],
-                                            sizes["emb_dim"], sizes["hidden"], sizes["seed"]))
+    np.savez_compressed(path, **torch_draws(*NOTEBOOK_SIZES.values()))
 
 
 def init_for_training(vocab_size=27, block_size=3, emb_dim=20, hidden=100, seed=42):

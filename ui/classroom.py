@@ -577,11 +577,16 @@ def news_box():
     keys.inject("step-through-news", _NEWS_JS)
 
 
+def _class_settings(L, snap):
+    """The settings of lesson L that the class's snapshot `snap` holds."""
+    return {name: snap["settings"][name] for name in L.settings if name in snap["settings"]}
+
+
 def _more_than_the_stage(L, snap):
     """True when the class's snapshot `snap` of lesson L differs from this follower's state in
     more than the stage: the teacher's model, or a setting the snapshot holds."""
     s = st.session_state
-    settings = {name: snap["settings"][name] for name in L.settings if name in snap["settings"]}
+    settings = _class_settings(L, snap)
     return snap["model_rev"] != s.get(K_REV) or not _same(
         settings, {name: s.get(L.key(name)) for name in settings})
 
@@ -695,8 +700,7 @@ def follow(L):
         return
     from ui import lesson
     changed = _more_than_the_stage(L, snap)
-    settings = {name: snap["settings"][name] for name in L.settings if name in snap["settings"]}
-    for name, value in settings.items():
+    for name, value in _class_settings(L, snap).items():
         s[L.key(name)] = copy.deepcopy(value)
     s[L.key("model")] = copy.deepcopy(snap["model"])
     s[L.key("stage")] = snap["stage"]
