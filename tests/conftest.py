@@ -49,6 +49,15 @@ def parse_table(markdown):
     return head[0], df
 
 
+def shown_math(at):
+    """Every display formula on screen: st.latex elements and the $$ blocks of Markdown
+    elements (a stage's plugged-in lines are one Markdown element)."""
+    out = [x.value.strip("$\n") for x in at.latex]
+    for m in at.markdown:
+        out += re.findall(r"^\$\$\n(.*?)\n\$\$$", m.value, re.S | re.M)
+    return out
+
+
 def shown_tables(at, name):
     """The DataFrames of the rendered tables named `name` (the quantity in the corner)."""
     out = []

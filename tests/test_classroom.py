@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import tiny_word2vec as tw
 from core.seeds.tiny_word2vec import compare
-from tests.conftest import ROOT, open_page, shown_table, shown_tables
+from tests.conftest import ROOT, open_page, shown_math, shown_table, shown_tables
 from ui import export
 from ui import worksheet as ws
 from ui.lesson import Ctx, Example
@@ -242,7 +242,7 @@ def test_hand_check_marks_and_points_to_first_wrong(app):
     assert marks == ["✓ right", "✗ wrong", "✓ right"]
     err = " ".join(e.value for e in at.error).replace("\\", "")  # Markdown escapes
     assert "first is logits[cat]" in err
-    assert any("z_{\\text{cat}}" in l.body for l in at.latex)
+    assert any("z_{\\text{cat}}" in line for line in shown_math(at))
 
 
 def test_hand_check_all_right(app):

@@ -11,7 +11,7 @@ import pytest
 
 from core import tiny_word2vec as tw
 from core.common import LR_MIN
-from tests.conftest import open_page, parse_table, shown_table
+from tests.conftest import open_page, parse_table, shown_math, shown_table
 from ui import cached, compare, grading, locks, variants
 from ui.lessons import lessons
 
@@ -489,7 +489,7 @@ def test_quiz_grades_right_close_wrong_and_keeps_a_score(app):
     assert any("1 of 3 right, 1 close" in s.value for s in at.success)
     marks = [t.value for t in at.table if "mark" in getattr(t.value, "columns", [])][0]
     assert list(marks["mark"]) == ["✓ right", "≈ close", "✗ wrong"]
-    latex = " ".join(x.value for x in at.latex)
+    latex = " ".join(shown_math(at))
     assert r"z_{\text{cat}}" in latex and r"z_{\text{park}}" in latex
     assert any("1 right" in m.value and "of 3" in m.value for m in at.markdown)
     records = at.session_state["tiny_quiz_score"]

@@ -15,7 +15,7 @@ import pytest
 from ui import lessons, worksheet
 from ui.format import scientific
 from ui.lesson import Ctx
-from tests.conftest import open_page
+from tests.conftest import open_page, shown_math
 
 DECIMALS = (4, 2)
 SEEDS = (0, 1, 7)
@@ -100,7 +100,7 @@ def test_the_page_shows_exactly_these_lines(app, file, L):
     stages = L.stages(ctx)
     for i, stage in enumerate(stages):
         want = worksheet.render(stage.lines(ctx) if stage.lines else [], 4)
-        shown = [x.value.strip("$\n") for x in at.latex]
+        shown = shown_math(at)
         for line in want:
             assert line in shown, f"stage {i + 1}: {line} not on the page"
         if i < len(stages) - 1:

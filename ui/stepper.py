@@ -57,26 +57,27 @@ def stepper_buttons(L, stages):
     n = len(stages)
     cur = stage_index(L, n)
     key = L.key("stage")
-    c1, c2, c3, c4, c5 = st.columns([1.4, 1.4, 1.4, 2.6, 1.2], vertical_alignment="center")
+    # One row (a flex container: cheaper to draw again on every click than five columns).
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     # Streamlit's own keyboard shortcuts: → next, ← previous, Home back to the first stage;
     # ui/keys adds PageDown / PageUp / Space for presentation clickers.
-    c1.button("Prev", icon=":material/chevron_left:", key=L.key("prev"), on_click=_move,
-              args=(key, -1, n), disabled=cur == 0, width="stretch", shortcut="Left")
-    c2.button("Next", icon=":material/chevron_right:", key=L.key("next"), on_click=_move,
-              args=(key, 1, n), disabled=cur == n - 1, width="stretch", type="primary",
-              shortcut="Right")
-    c3.button("Reset", icon=":material/first_page:", key=L.key("reset"), on_click=_move,
-              args=(key, -n, n), width="stretch", shortcut="Home")
-    c4.markdown(f"**Stage {cur + 1} of {n}**")
+    row.button("Prev", icon=":material/chevron_left:", key=L.key("prev"), on_click=_move,
+               args=(key, -1, n), disabled=cur == 0, shortcut="Left")
+    row.button("Next", icon=":material/chevron_right:", key=L.key("next"), on_click=_move,
+               args=(key, 1, n), disabled=cur == n - 1, type="primary",
+               shortcut="Right")
+    row.button("Reset", icon=":material/first_page:", key=L.key("reset"), on_click=_move,
+               args=(key, -n, n), shortcut="Home")
+    row.markdown(f"**Stage {cur + 1} of {n}**", width="content")
     if presenting():
         from ui.lesson import take_step
-        c5.button("Take this step", key=L.key("take_p"), on_click=take_step, args=(L,),
-                  width="stretch", help="Apply the update (the same as the button above the "
-                  "stepper, which presenter mode hides).")
+        row.button("Take this step", key=L.key("take_p"), on_click=take_step, args=(L,),
+                   help="Apply the update (the same as the button above the stepper, which "
+                   "presenter mode hides).")
     elif not locks.hidden(L, "quiz"):
-        c5.toggle("Quiz", key=L.key("quiz"), disabled=locks.locked(L, "quiz"),
-                  help=locks.LOCK_HELP if locks.locked(L, "quiz") else "Hide each stage's "
-                  "numbers until you have predicted them.")
+        row.toggle("Quiz", key=L.key("quiz"), disabled=locks.locked(L, "quiz"),
+                   help=locks.LOCK_HELP if locks.locked(L, "quiz") else "Hide each stage's "
+                   "numbers until you have predicted them.")
     trail = " → ".join(f"**[{i + 1}. {s.name}]**" if i == cur else
                        (f"{i + 1}. {s.name} ✓" if i < cur else f"{i + 1}. {s.name}")
                        for i, s in enumerate(stages))
@@ -183,12 +184,11 @@ def render_stage(ctx, stage, axes, marks):
                 if stage.chart:
                     stage.chart(ctx)
         return lines, box
-    for line in lines[:SHOWN_LINES]:
-        st.latex(line)
+    if lines:
+        st.markdown(display_math(lines[:SHOWN_LINES]))
     if len(lines) > SHOWN_LINES:
         with st.expander(f"all {len(lines)} lines with numbers"):
-            for line in lines[SHOWN_LINES:]:
-                st.latex(line)
+            st.markdown(display_math(lines[SHOWN_LINES:]))
     for k in stage.keys:
         matrix_table(*_table_args(ctx, axes, marks, k), name=k)
     if stage.chart:
@@ -196,10 +196,16 @@ def render_stage(ctx, stage, axes, marks):
     return lines, st.empty()
 
 
+def display_math(lines):
+    """LaTeX lines as one Markdown element of display-math blocks (one element is drawn
+    faster than one st.latex per line; each line stays its own formula)."""
+    return "\n\n".join(f"$$\n{line}\n$$" for line in lines)
+
+
 def compact_stage(ctx, stage, axes, marks):
     """An earlier stage as one Markdown element (math blocks and tables): cheap to rerun."""
     lines = list(stage.formulas) + render(stage.lines(ctx) if stage.lines else [], ctx.decimals)
-    parts = [f"$$\n{line}\n$$" for line in lines]
+    parts = [display_math(lines)] if lines else []
     parts += [markdown_table(*_table_args(ctx, axes, marks, k), name=k) for k in stage.keys]
     st.markdown("\n\n".join(parts))
     return st.empty()
@@ -208,8 +214,8 @@ def compact_stage(ctx, stage, axes, marks):
 def stage_head(stage):
     if stage.note:
         st.caption(stage.note)
-    for f in stage.formulas:
-        st.latex(f)
+    if stage.formulas:
+        st.markdown(display_math(stage.formulas))
 
 
 def changed_params(ctx):
@@ -222,7 +228,13 @@ def changed_params(ctx):
 def under_stepper(L, ctx):
     """What sits under the stepper and does not change with its stage, so outside its
     fragment (a Next click does not send it again): the key listener for a clicker, and the
-    step's downloads (not on a projector or a follower's page)."""
+    step's downloads (not on a projector or a follower's page).
+
+    On a server still importing torch (a cold start) they come with the rerun that fills in
+    the autograd check: each needs a script the browser fetches first, which holds back the
+    first stage on screen (bench/cold_start.py)."""
+    if not cached.torch_ready():
+        return
     keys.install()
     if presenting() or classroom.following():
         return
