@@ -78,8 +78,9 @@ def stepper_buttons(L, stages):
         row.toggle("Quiz", key=L.key("quiz"), disabled=locks.locked(L, "quiz"),
                    help=locks.LOCK_HELP if locks.locked(L, "quiz") else "Hide each stage's "
                    "numbers until you have predicted them.")
-    trail = " → ".join(f"**[{i + 1}. {s.name}]**" if i == cur else
-                       (f"{i + 1}. {s.name} ✓" if i < cur else f"{i + 1}. {s.name}")
+    # "1\." : a trail that starts "1. Forward ✓" would otherwise be a numbered list
+    trail = " → ".join(f"**[{i + 1}\\. {s.name}]**" if i == cur else
+                       (f"{i + 1}\\. {s.name} ✓" if i < cur else f"{i + 1}\\. {s.name}")
                        for i, s in enumerate(stages))
     st.markdown(trail)
     return cur
