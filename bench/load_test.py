@@ -28,7 +28,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.e2e.server import start_server, stop_server  # noqa: E402
-from ui.lessons import lesson_of, lesson_option  # noqa: E402
+from ui.lessons import lesson_of, lesson_option, lessons  # noqa: E402
 
 CLICK_TIMEOUT = 60      # seconds one click may take
 TOTAL_TIMEOUT = 900     # seconds the whole test may take
@@ -106,7 +106,9 @@ async def session(base, page, prefix, stages, rounds, times, errors, hold):
 async def warm_up(base, page, prefix, stages, timeout=120):
     """One session through the lesson (imports, caches), then new page loads until the
     autograd check lines are drawn: the page is drawn before torch is imported and torch
-    loads in the background, which no measurement should share the server with."""
+    loads in the background, which no measurement should share the server with. The check
+    is looked for on the first lesson of the lesson list, whose first stage has one (a
+    lesson's first stage may be text: CBOW's tokens)."""
     errors, done = [], asyncio.Event()
     done.set()
     await session(base, page, prefix, stages, 1, [], errors, done)
@@ -116,7 +118,7 @@ async def warm_up(base, page, prefix, stages, timeout=120):
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-            _, shown, _ = await run_once(ws, rerun_msg(page))
+            _, shown, _ = await run_once(ws, rerun_msg(lessons()[0][1].url_path))
         if b"equals torch autograd" in shown:
             return
         await asyncio.sleep(1)
