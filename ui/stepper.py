@@ -177,8 +177,8 @@ def render_stage(ctx, stage, axes, marks):
             parts = ([f"all {len(lines)} lines"] if shown < len(lines) else []) + (
                 ["the other tables"] if stage.keys[1:] else []) + (["chart"] if stage.chart else [])
             with st.expander("More: " + ", ".join(parts)):
-                for line in lines[shown:]:
-                    st.latex(line)
+                if lines[shown:]:
+                    st.markdown(display_math(lines[shown:]))
                 for k in stage.keys[1:]:
                     matrix_table(*_table_args(ctx, axes, marks, k), name=k,
                                  max_cols=presenter_cols(ctx.decimals))
