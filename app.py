@@ -13,26 +13,44 @@ PRESENTER_CSS = """<style>
 [data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stCaptionContainer"] p
   { font-size: 1.3rem !important; }
 .katex { font-size: 1.3em !important; }
-.stMarkdown td, .stMarkdown th { padding: 0.3rem 0.45rem !important; }
-.stMarkdown td code { font-size: 1.15rem !important; padding: 0.1em 0.2em !important; }
+.stMarkdown td, .stMarkdown th, .stHtml td, .stHtml th { padding: 0.3rem 0.45rem !important; }
+.stHtml th, .stHtml td { font-size: 1.3rem !important; }
+.stMarkdown td code, table.matrix td, .stHtml td.num { font-size: 1.15rem !important; }
+.stMarkdown td code { padding: 0.1em 0.2em !important; }
 h1 { font-size: 2.2rem !important; } h2, h3 { font-size: 1.8rem !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
 div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_exports"],
 div[class*="st-key-"][class*="_intro"] { display: none !important; }
 .block-container { padding-top: 1rem !important; }
 </style>"""
-# Always: captions dark enough for WCAG AA (Streamlit's grey is 3.9:1 on white; this is 6:1).
+# Always: captions dark enough for WCAG AA (Streamlit's grey is 3.9:1 on white; this is 6:1);
+# the tables of ui/tables.py (st.html) drawn as Streamlit draws a Markdown table, numbers
+# monospace with their sign's space kept, marks in Streamlit's background colours and bold.
 BASE_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, kbd
   { color: #4a4a4a !important; opacity: 1 !important; }
 .katex-display { overflow: visible !important; }
 .stMarkdown td code { white-space: pre !important; }
 .st-key-class_news { display: none !important; }
+.stHtml { overflow-x: auto; }  /* a table wider than its box scrolls inside it */
+.stHtml table { border-collapse: collapse; margin: 0 0 1rem; line-height: 1.6; }
+.stHtml th, .stHtml td { padding: 0.375rem 0.75rem; vertical-align: middle;
+  border: 1px solid rgb(232, 229, 226); text-align: left; }
+.stHtml th { font-weight: 600; }
+.stHtml tbody th { font-weight: 400; }
+table.matrix thead th + th { text-align: right; }
+table.matrix td, .stHtml td.num { text-align: right; white-space: pre; font-size: 0.875rem;
+  font-family: "Source Code Pro", monospace; }
+td.mark-target { background: rgb(255, 246, 237); font-weight: 700; }
+td.mark-touched { background: rgb(237, 245, 255); font-weight: 700; }
+td.mark-changed { background: rgb(241, 251, 246); font-weight: 700; }
 </style>"""
 # High contrast: black on white, thick borders, underlined links, bold marks.
 CONTRAST_CSS = """<style>
 .stApp, .stMarkdown, .stMarkdown p, .stMarkdown td { color: #000 !important; background: #fff; }
-.stMarkdown table, .stMarkdown td, .stMarkdown th { border: 2px solid #000 !important; }
+.stHtml th, .stHtml td { color: #000 !important; }
+.stMarkdown table, .stMarkdown td, .stMarkdown th, .stHtml table, .stHtml td,
+.stHtml th { border: 2px solid #000 !important; }
 [data-testid="stVerticalBlockBorderWrapper"] { border: 3px solid #000 !important; }
 a { text-decoration: underline !important; }
 </style>"""

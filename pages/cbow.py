@@ -81,12 +81,12 @@ def stages(c):
         Stage("Tokens", (), F["tokens"], chart=lambda c: st.markdown(f"**{len(tokens)} tokens:** "
               + ", ".join(map(md_code, tokens[:300])) + " …" * (len(tokens) > 300)),
               note="Runs of , ! ? ; - become '.', words are lower-cased; digits and quotes go."),
-        Stage("Vocabulary", (), F["vocab"], chart=lambda c: st.markdown(records_table(
-            [{"index": j, "word": w} for j, w in enumerate(v)])),
+        Stage("Vocabulary", (), F["vocab"], chart=lambda c: records_table(
+            [{"index": j, "word": w} for j, w in enumerate(v)]),
               note=f"V = {len(v)}: the sorted unique tokens; a word's index is its one-hot slot."),
-        Stage("Windows", (), F["windows"], chart=lambda c: st.markdown(records_table([{
+        Stage("Windows", (), F["windows"], chart=lambda c: records_table([{
             "window": "▶ " * (j == i) + str(j), "context words": ", ".join(x), "center word": w}
-            for j, (x, w) in enumerate(wins[lo:lo + 200], lo)])),
+            for j, (x, w) in enumerate(wins[lo:lo + 200], lo)]),
               note=f"C = {c.info['C']}: {len(wins):,} windows (up to 200 are listed)."),
         Stage("One-hot and average", ("x", "y"), F["onehot"], partial(lines, stage="onehot"),
               lambda c: (panel(("x", "y")), matrix_table([corpus.one_hot(w, v) for w in c.info[

@@ -76,9 +76,9 @@ def lines(c, stage):
 def dataset(c):
     st.markdown("**The symbols**: " + " ".join(f"{i}:{md_code(ch)}" for i, ch in enumerate(cm.SYMBOLS)))
     st.markdown(f"**How {md(c.settings['name'])} becomes {len(c.info['rows'])} rows** (context → next):")
-    st.markdown(records_table([{"row": i, "context": ctx, "next": nxt, "X": str(
+    records_table([{"row": i, "context": ctx, "next": nxt, "X": str(
         [cm.SYMBOLS.index(ch) for ch in ctx]), "Y": cm.SYMBOLS.index(nxt)}
-        for i, (ctx, nxt) in enumerate(c.info["rows"])]))
+        for i, (ctx, nxt) in enumerate(c.info["rows"])])
 
 
 STAGES = [
@@ -115,8 +115,8 @@ def samples(c, r):
     t = st.slider("Temperature", 0.1, 2.0, 1.0, 0.1, key=L.key("temperature"))
     names, known = cm.sample(r["params"], 12, seed=st.session_state.get(L.key("sample_seed"), 0),
                              temperature=t), set(r.get("names", ()))
-    st.markdown(records_table([{"sampled name": n or "(empty)", "in the training list":
-                                "yes" if n in known else "new"} for n in names]))
+    records_table([{"sampled name": n or "(empty)", "in the training list":
+                   "yes" if n in known else "new"} for n in names])
     st.button("Sample again", key=L.key("resample"), on_click=lambda: st.session_state.update(
         {L.key("sample_seed"): st.session_state.get(L.key("sample_seed"), 0) + 1}))
 

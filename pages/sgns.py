@@ -97,8 +97,8 @@ def flags(c):
 
 
 def update_chart(c):
-    st.markdown("**How each dot product with v_c moved**\n\n" + records_table(
-        sgns.moved(c.trace, c.ex.example, c.info["words"]), c.decimals))
+    st.markdown("**How each dot product with v_c moved**")
+    records_table(sgns.moved(c.trace, c.ex.example, c.info["words"]), c.decimals)
 
 
 CHARTS = {"Vectors": flags, "Update": update_chart,

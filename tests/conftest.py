@@ -1,5 +1,6 @@
 """Shared test fixtures: paths and an AppTest factory."""
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -49,6 +50,53 @@ def parse_table(markdown):
     return head[0], df
 
 
+class _Cells(HTMLParser):
+    """The text of each th/td cell, row by row, of one HTML table (entities unescaped)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows, self.cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td"):
+            self.rows[-1].append(self.cell)
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def parse_html_table(body):
+    """(name, DataFrame of floats) from an HTML table drawn by ui.tables.html_table."""
+    parser = _Cells()
+    parser.feed(body)
+    head, *rows = parser.rows
+    df = pd.DataFrame([[float(c) for c in r[1:]] for r in rows],
+                      index=[r[0] for r in rows], columns=head[1:])
+    return head[0], df
+
+
+def shown_records(at, first):
+    """The rows, as {column: text}, of the records tables (ui.tables.records_table) on screen
+    whose first column is named `first`."""
+    out = []
+    for h in at.html:
+        if h.value.startswith('<table class="records">'):
+            parser = _Cells()
+            parser.feed(h.value)
+            head, *rows = parser.rows
+            if head[0] == first:
+                out += [dict(zip(head, r)) for r in rows]
+    return out
+
+
 def shown_math(at):
     """Every display formula on screen: st.latex elements and the $$ blocks of Markdown
     elements (a stage's plugged-in lines are one Markdown element)."""
@@ -61,9 +109,9 @@ def shown_math(at):
 def shown_tables(at, name):
     """The DataFrames of the rendered tables named `name` (the quantity in the corner)."""
     out = []
-    for m in at.markdown:
-        if m.value.startswith("| ") and "---:|" in m.value:
-            table_name, df = parse_table(m.value)
+    for h in at.html:
+        if h.value.startswith('<table class="matrix">'):
+            table_name, df = parse_html_table(h.value)
             if table_name == name:
                 out.append(df)
     return out

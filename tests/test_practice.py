@@ -11,7 +11,7 @@ import pytest
 
 from core import tiny_word2vec as tw
 from core.common import LR_MIN
-from tests.conftest import open_page, parse_table, shown_math, shown_table
+from tests.conftest import open_page, parse_table, shown_math, shown_records, shown_table
 from ui import cached, compare, grading, locks, variants
 from ui.lessons import lessons
 
@@ -536,14 +536,14 @@ def test_what_if_panel_table(app):
     at = open_panel(open_page(app, PAGE), "whatif")
     at.text_input(key="tiny_wi_lr").input("0.5").run()
     assert not at.exception and not at.error
-    table = next(m.value for m in at.markdown if m.value.startswith("| quantity | largest"))
-    rows = {r.split("|")[1].strip(): r for r in table.replace("\\", "").splitlines()[2:]}
+    rows = {r["quantity"]: r for r in shown_records(at, "quantity")}
     P = tw.README_PARAMS
     a = tw.sgd_step(P["E"], P["W"], P["b"], 0, 2, 0.1)
     b = tw.sgd_step(P["E"], P["W"], P["b"], 0, 2, 0.5)
     largest = float(np.max(np.abs(b["W_new"] - a["W_new"])))
-    assert f"| {largest:.4f} |" in rows["W_new"]
-    assert "6 of 6" in rows["W_new"] and "0 (the same)" in rows["loss"]
+    assert rows["W_new"]["largest |difference|"] == f"{largest:.4f}"
+    assert rows["W_new"]["entries that differ"] == "6 of 6"
+    assert rows["loss"]["largest |difference|"] == "0 (the same)"
     at.text_input(key="tiny_wi_lr").input("-2").run()
     assert "No comparison" in " ".join(e.value for e in at.error)
 

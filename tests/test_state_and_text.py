@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from core.common import LR_MAX, LR_MIN, check_lesson_lr, clean_word, parse_words, strip_bidi
-from ui.format import md_text, num, tex_num, tex_text
+from tests.conftest import parse_html_table
+from ui.format import html_text, md_text, num, tex_num, tex_text
 from ui.selfcheck import mark_values, parse_typed, verdict_counts
+from ui.tables import html_table
 
 
 def mark(text, exact):
@@ -71,6 +73,22 @@ def test_bidi_controls_are_removed_everywhere():
     assert clean_word("\u202egod") == "god"
     assert strip_bidi("a\u2066b\u2069c\u202ed") == "abcd"
     assert "\u202e" not in md_text("x\u202ey") and "\u202e" not in tex_text("x\u202ey")
+    assert "\u202e" not in html_text("x\u202ey")
+
+
+HOSTILE = ["<img src=x onerror=alert(1)>", "</td></tr></table><script>x()</script>", "a&amp;b",
+           '"quoted" <b>bold</b>', "&lt;"]
+
+
+def test_a_table_shows_every_label_as_the_text_typed():
+    """Words become table labels: as HTML they must stay text, the tags and entities shown."""
+    values = np.arange(len(HOSTILE) * 2, dtype=float).reshape(-1, 2) - 3.5
+    body = html_table(values, 2, HOSTILE, HOSTILE[:2], name=HOSTILE[4])
+    assert "<script" not in body and "<img" not in body and "<b>" not in body
+    name, df = parse_html_table(body)
+    assert name == HOSTILE[4]
+    assert list(df.index) == HOSTILE and list(df.columns) == HOSTILE[:2]
+    np.testing.assert_array_equal(df.to_numpy(), values)  # x.5 at 2 decimals is exact
 
 
 def test_one_learning_rate_range():

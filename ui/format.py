@@ -1,4 +1,5 @@
 """Number and text formatting for tables, LaTeX and Markdown; user text is escaped."""
+import html
 import re
 import unicodedata
 
@@ -103,6 +104,11 @@ def md_text(s):
     controls (they would mirror the app's own text around it)."""
     return _MD_REWRITTEN.sub(r"\1" + _WJ, _MD_SPECIAL.sub(r"\\\1", strip_bidi(s))).replace(
         "\n", " ")
+
+
+def html_text(s):
+    """User text made literal in HTML (every <, >, & and quote escaped), without bidi controls."""
+    return html.escape(strip_bidi(str(s)).replace("\n", " "))
 
 
 def md_code(s):

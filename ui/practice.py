@@ -19,7 +19,7 @@ import streamlit as st
 from core.common import LR_MAX
 from ui import charts, compare, locks, variants
 from ui.format import md_code, md_text, num
-from ui.tables import markdown_table, records_table
+from ui.tables import matrix_table, records_table
 from ui.worksheet import render
 
 
@@ -250,7 +250,7 @@ def _what_if_body(L, ctx):
     changed = [d for d in diffs if d.diff is None or d.n_differ]
     if not changed:
         st.info("Nothing differs: every number of the step is the same.")
-    st.markdown(records_table(diff_rows(diffs, axes, ctx.decimals)))
+    records_table(diff_rows(diffs, axes, ctx.decimals))
     keys = [d.key for d in diffs if d.diff is not None]
     default = next((i for i, d in enumerate(d for d in diffs if d.diff is not None)
                     if d.n_differ), 0)
@@ -259,12 +259,11 @@ def _what_if_body(L, ctx):
     marks = np.where(d.mask, "changed", "")
     c1, c2, c3 = st.columns(3)
     rows, cols = axes.get(key, (None, None))
-    c1.markdown("this step\n\n" + markdown_table(ctx.trace[key], ctx.decimals, rows, cols, marks,
-                                                 name=key))
-    c2.markdown("what if\n\n" + markdown_table(trace2[key], ctx.decimals, rows, cols, marks,
-                                               name=key))
-    c3.markdown("difference (what if − this step)\n\n" +
-                markdown_table(d.diff, ctx.decimals, rows, cols, marks, name=key))
+    for col, title, values in ((c1, "this step", ctx.trace[key]), (c2, "what if", trace2[key]),
+                               (c3, "difference (what if − this step)", d.diff)):
+        with col:
+            st.markdown(title)
+            matrix_table(values, ctx.decimals, rows, cols, marks, name=key)
     st.caption("Marked (bold, green): the entries that differ.")
 
 
@@ -380,7 +379,7 @@ def _lens_body(L, ctx):
     st.markdown("- " + lens_sentences(one, before, "After one step", ctx.decimals) + "\n- " +
                 lens_sentences(many, before, f"After {k} steps", ctx.decimals))
     with st.expander("The numbers behind the chart"):
-        st.markdown(records_table(lens_rows(data, before, k, ctx.decimals)))
+        records_table(lens_rows(data, before, k, ctx.decimals))
 
 
 def lens_rows(data, before, k, decimals):

@@ -46,13 +46,13 @@ def beside(seed, ctx, keys):
 
     st.markdown(f"**{md_text(seed.SOURCE[0].upper() + seed.SOURCE[1:])}: its numbers beside "
                 "ours**")
-    st.markdown(records_table([{
+    records_table([{
         "quantity": _label(r, axes), "printed": cell(r["printed"], r["decimals"]),
         "exact": cell(r["exact"], max(dec, r["decimals"]) + 2),
         "difference": "shape" if math.isnan(r["diff"]) else f"{r['diff']: .1e}",
         "rounding explains up to": f"{r['tolerance']:.1e}",
         "verdict": ("off: " + r["reason"]) if r["off"] else "right (within rounding)"}
-        for r in rows]))
+        for r in rows])
 
 
 def mistakes(seed, keys):

@@ -13,7 +13,7 @@ import streamlit as st
 
 from ui import cached, classroom, graph, keys, locks, seedcheck, selfcheck, urlstate
 from ui.export import downloads
-from ui.tables import MARK_LEGEND, changed_marks, markdown_table, matrix_table, table_shape
+from ui.tables import MARK_LEGEND, changed_marks, matrix_table, table_shape
 from ui.worksheet import render
 
 SHOWN_LINES = 8  # plugged-in lines shown before the rest fold into an expander
@@ -204,11 +204,12 @@ def display_math(lines):
 
 
 def compact_stage(ctx, stage, axes, marks):
-    """An earlier stage as one Markdown element (math blocks and tables): cheap to rerun."""
+    """An earlier stage: its formulas and lines as one Markdown element, then its tables."""
     lines = list(stage.formulas) + render(stage.lines(ctx) if stage.lines else [], ctx.decimals)
-    parts = [display_math(lines)] if lines else []
-    parts += [markdown_table(*_table_args(ctx, axes, marks, k), name=k) for k in stage.keys]
-    st.markdown("\n\n".join(parts))
+    if lines:
+        st.markdown(display_math(lines))
+    for k in stage.keys:
+        matrix_table(*_table_args(ctx, axes, marks, k), name=k)
     return st.empty()
 
 

@@ -1,13 +1,13 @@
 """Matrix tables: fixed decimals, signs aligned (monospace, right-aligned), marked cells.
 
-Tables are Markdown (one cheap element each, a real <table> in the page) with the quantity's
-name in the corner cell. Marks use Streamlit's background colours and bold, so they are
-not told apart by colour alone.
+On screen a table is one st.html element (escaped text only; app.py styles the classes), in
+the Markdown export a Markdown table, each with the quantity's name in the corner cell. Marks
+are Streamlit's background colours and bold, so they are not told apart by colour alone.
 """
 import numpy as np
 import streamlit as st
 
-from ui.format import md_code, md_text, num
+from ui.format import html_text, md_text, num
 
 MARK_STYLE = {"target": "orange", "touched": "blue", "changed": "green"}
 MARK_LEGEND = ("Marks (bold, coloured): :orange-background[orange] = target word, "
@@ -31,15 +31,20 @@ def grid(values, rows=None, cols=None, name=None):
 MAX_ROWS, MAX_COLS = 30, 20  # a larger table shows its first rows / columns (the CSV has all)
 
 
-def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None,
-                   max_rows=MAX_ROWS, max_cols=MAX_COLS):
-    """A Markdown table of values; `marks`: array of '', 'target', 'touched', 'changed'.
-    A table larger than max_rows × max_cols shows its top-left part (say so with cut_note)."""
-    arr, row_labels, col_labels = grid(values, rows, cols, name)
+def _shown(values, rows, cols, marks, max_rows, max_cols):
+    """(row labels, column labels, values, marks) of the part of the table that is shown."""
+    arr, row_labels, col_labels = grid(values, rows, cols)
     m = (np.asarray(marks, dtype=object).reshape(arr.shape) if marks is not None
          else np.full(arr.shape, "", dtype=object))
-    arr, m = arr[:max_rows, :max_cols], m[:max_rows, :max_cols]
-    row_labels, col_labels = row_labels[:max_rows], col_labels[:max_cols]
+    return (row_labels[:max_rows], col_labels[:max_cols], arr[:max_rows, :max_cols],
+            m[:max_rows, :max_cols])
+
+
+def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None,
+                   max_rows=MAX_ROWS, max_cols=MAX_COLS):
+    """A Markdown table of values (for the Markdown export); `marks`: array of '', 'target',
+    'touched', 'changed'. A table larger than max_rows × max_cols shows its top-left part."""
+    row_labels, col_labels, arr, m = _shown(values, rows, cols, marks, max_rows, max_cols)
     corner = md_text(name) if name else " "
     lines = ["| " + corner + " | " + " | ".join(md_text(c) for c in col_labels) + " |",
              "|:---|" + "---:|" * arr.shape[1]]
@@ -52,6 +57,23 @@ def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None
             cells.append(cell)
         lines.append("| " + (md_text(label) if label else " ") + " | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def html_table(values, decimals, rows=None, cols=None, marks=None, name=None,
+               max_rows=MAX_ROWS, max_cols=MAX_COLS):
+    """The same table as HTML for st.html (classes styled in app.py). Every label is escaped
+    text. The browser draws it about twice as fast as a Markdown table, which it first parses
+    (bench/click_latency.py: the big tables of the character MLP's stages)."""
+    row_labels, col_labels, arr, m = _shown(values, rows, cols, marks, max_rows, max_cols)
+    head = "".join(f"<th>{html_text(c)}</th>" for c in col_labels)
+    body = []
+    for i, label in enumerate(row_labels):
+        cells = "".join(
+            (f'<td class="mark-{m[i, j]}">' if m[i, j] in MARK_STYLE else "<td>")
+            + num(arr[i, j], decimals) + "</td>" for j in range(arr.shape[1]))
+        body.append(f'<tr><th scope="row">{html_text(label)}</th>{cells}</tr>')
+    return (f'<table class="matrix"><thead><tr><th>{html_text(name or "")}</th>{head}</tr>'
+            f'</thead><tbody>{"".join(body)}</tbody></table>')
 
 
 def cut_note(values, max_rows=MAX_ROWS, max_cols=MAX_COLS):
@@ -72,24 +94,27 @@ def table_shape(values):
 def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None,
                  max_rows=MAX_ROWS, max_cols=MAX_COLS):
     """Render values as a table with `name` in its corner."""
-    st.markdown(markdown_table(values, decimals, rows, cols, marks, name, max_rows, max_cols))
+    st.html(html_table(values, decimals, rows, cols, marks, name, max_rows, max_cols))
     note = cut_note(values, max_rows, max_cols)
     if note:
         st.caption(note)
 
 
-def records_table(rows, decimals=None):
-    """A Markdown table of dicts with the same keys, one row each; cells are shown as text,
-    floats with `decimals` decimals, signs aligned, when given. (st.table would convert a
-    DataFrame to Arrow on every rerun.)"""
+def records_html(rows, decimals=None):
+    """An HTML table of dicts with the same keys, one row each; cells are escaped text, floats
+    with `decimals` decimals (monospace, signs aligned) when given."""
     def cell(x):
         if decimals is not None and isinstance(x, float):
-            return md_code(num(x, decimals))    # monospace; the sign's space kept (td code: pre)
-        return md_text(x)
-    keys = list(rows[0])
-    lines = ["| " + " | ".join(md_text(k) for k in keys) + " |", "|:---" * len(keys) + "|"]
-    lines += ["| " + " | ".join(cell(r[k]) for k in keys) + " |" for r in rows]
-    return "\n".join(lines)
+            return f'<td class="num">{num(x, decimals)}</td>'
+        return f"<td>{html_text(x)}</td>"
+    head = "".join(f"<th>{html_text(k)}</th>" for k in rows[0])
+    body = "".join("<tr>" + "".join(cell(x) for x in r.values()) + "</tr>" for r in rows)
+    return f'<table class="records"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def records_table(rows, decimals=None):
+    """Draw records_html (one st.html element: no Markdown to parse, no DataFrame to convert)."""
+    st.html(records_html(rows, decimals))
 
 
 # --- marks (pages name what to mark; the arrays are built here) ------------------------------

@@ -107,8 +107,8 @@ def neighbours(find, n=8):
     see its n nearest words; find(result, word, n) -> [(word, cosine)], best first."""
     def extra(ctx, result):
         word = st.selectbox("Neighbours of", result["vocab"], key=ctx.lesson.key("nb_word"))
-        st.markdown(records_table([{"word": w, "cosine": float(x)}
-                                   for w, x in find(result, word, n)], ctx.decimals))
+        records_table([{"word": w, "cosine": float(x)} for w, x in find(result, word, n)],
+                      ctx.decimals)
     return extra
 
 
