@@ -80,4 +80,5 @@ classroom.panel(page)  # Lead the class (sidebar); a student's class bar
 
 page.run()
 classroom.drawn()  # a follower's page now shows the class's version
-cached.warm_torch()  # after the page is drawn: it must not slow the first render
+if cached.WAITING not in st.session_state:  # a lesson's page starts it when it is drawn
+    cached.warm_torch()  # after the page is drawn: it must not slow the first render

@@ -3,6 +3,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import pytest
@@ -55,13 +56,16 @@ class _Cells(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.rows, self.cell = [], None
+        self.rows, self.marks, self.cell = [], [], None
 
     def handle_starttag(self, tag, attrs):
         if tag == "tr":
             self.rows.append([])
+            self.marks.append([])
         elif tag in ("th", "td"):
             self.cell = ""
+            if tag == "td":
+                self.marks[-1].append(dict(attrs).get("class", "").removeprefix("mark-"))
 
     def handle_endtag(self, tag):
         if tag in ("th", "td"):
@@ -81,6 +85,17 @@ def parse_html_table(body):
     df = pd.DataFrame([[float(c) for c in r[1:]] for r in rows],
                       index=[r[0] for r in rows], columns=head[1:])
     return head[0], df
+
+
+def shown_marks(at, name):
+    """The marks ('target', 'touched', 'changed' or '') of the cells of the last table named
+    `name` on screen, as a 2-D array shaped like its numbers."""
+    found = [h.value for h in at.html if h.value.startswith('<table class="matrix">')
+             and parse_html_table(h.value)[0] == name]
+    assert found, f"no table named {name} on screen"
+    parser = _Cells()
+    parser.feed(found[-1])
+    return np.array(parser.marks[1:], dtype=object)
 
 
 def shown_records(at, first):

@@ -299,3 +299,17 @@ def test_a_lesson_is_drawn_before_torch_is_imported_and_checked_after(app, monke
     at.run()
     assert "equals torch autograd" in " ".join(m.value for m in at.markdown)
     assert "Checking against torch autograd" not in " ".join(c.value for c in at.caption)
+
+
+def test_torch_is_imported_only_once_the_browser_has_the_page(monkeypatch):
+    """The waiting fragment's first run (the page's run) and its first rerun start nothing; the
+    next rerun, which the browser asks for once it has the page, starts the import at once."""
+    from ui import cached
+    started = []
+    monkeypatch.setattr(cached, "warm_torch", lambda delay=3.0: started.append(delay))
+    state = {}
+    for _ in range(cached.WAIT_RERUNS):
+        cached.warm_torch_when_drawn(state)
+    assert started == []
+    cached.warm_torch_when_drawn(state)
+    assert started == [0]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from core import tiny_word2vec as tw
-from tests.conftest import open_page, shown_table
+from tests.conftest import open_page, shown_marks, shown_table
 from ui.format import matrix_text, parse_matrix
 
 P = tw.README_PARAMS
@@ -49,6 +49,23 @@ def test_next_through_to_update_shows_new_dog_row(app):
     # E_new's dog row, read from the rendered table, matches the hand result [-0.9774, -0.4682].
     dog = shown_table(at, "E_new").loc["dog"].to_numpy()
     np.testing.assert_allclose(dog, [-0.9774, -0.4682], atol=5e-5)
+
+
+def test_the_update_marks_the_entries_it_changed_and_the_target(app):
+    """On screen (the cells' marks): in E_new the dog row's entries, the only ones the step
+    moves; in W_new every entry (each row gets a gradient); in probs the target, park."""
+    at = open_page(app, "tiny_word2vec.py")
+    at.session_state["tiny_stage"] = 4
+    at.run()
+    P = tw.README_PARAMS
+    step = tw.sgd_step(P["E"], P["W"], P["b"], 0, 2, 0.1)
+    for key, old in (("E_new", P["E"]), ("W_new", P["W"])):
+        want = np.where(step[key] != old, "changed", "")
+        np.testing.assert_array_equal(shown_marks(at, key), want, err_msg=key)
+    assert (shown_marks(at, "E_new")[0] == "changed").all()
+    at.session_state["tiny_stage"] = 1
+    at.run()
+    np.testing.assert_array_equal(shown_marks(at, "probs"), [["", "", "target"]])
 
 
 def w_new_frame(at):

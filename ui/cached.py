@@ -33,6 +33,22 @@ def warm_torch(delay=3.0):
             _warm_up[0].start()
 
 
+WAITING = "_torch_waits"  # session state: runs of a lesson's fragment waiting for torch
+WAIT_RERUNS = 2
+
+
+def warm_torch_when_drawn(state):
+    """Called on every run of a lesson's fragment that waits for torch (ui/stepper.py): start the
+    import on its WAIT_RERUNS-th rerun, which the browser asks for (every second) once it has
+    the page. While torch loads it holds Python's lock for seconds at a time, and the server
+    cannot send the browser the scripts its first screen still waits for: started a fixed
+    second after the first run, the import held tiny word2vec's first stage back from 6.0 to
+    9.1 s after a server start on a slow machine (bench/cold_start.py)."""
+    state[WAITING] = state.get(WAITING, 0) + 1
+    if state[WAITING] > WAIT_RERUNS:
+        warm_torch(delay=0)
+
+
 def torch_ready():
     """True when torch is imported (an autograd check then takes milliseconds)."""
     return "torch" in sys.modules and not (_warm_up and _warm_up[0].is_alive())

@@ -247,10 +247,11 @@ def under_stepper(L, ctx):
 
 @st.fragment(run_every=1.0)
 def _await_torch():
-    """Reruns the page once torch is imported (for the autograd check lines)."""
+    """Reruns the page once torch is imported (for the autograd check lines); starts the
+    import once the browser has the page."""
     if cached.torch_ready():
         st.rerun()
-    cached.warm_torch(delay=1.0)  # once per server; by then this page is drawn
+    cached.warm_torch_when_drawn(st.session_state)
 
 
 @st.fragment
