@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from ui import cached, classroom, urlstate
+from ui import serving
+
+serving.imported()  # serve.py imports the lessons as the server starts: not twice at once
+from ui import cached, classroom, urlstate  # noqa: E402
 from ui.lessons import menu
 
 
@@ -80,5 +83,4 @@ classroom.panel(page)  # Lead the class (sidebar); a student's class bar
 
 page.run()
 classroom.drawn()  # a follower's page now shows the class's version
-if cached.WAITING not in st.session_state:  # a lesson's page starts it when it is drawn
-    cached.warm_torch()  # after the page is drawn: it must not slow the first render
+cached.warm_torch_after_run(st.session_state)  # after the page is drawn, not to slow it

@@ -11,7 +11,7 @@ import streamlit as st
 from ui import classroom, lessons, serving
 
 serving.turn_nagle_off()
-# The lessons (their pages, core modules and numpy) are imported now, as the server starts,
-# rather than in the first visitor's first run (~0.2 s of it).
-lessons.lessons()
-app = st.App("app.py", routes=[classroom.news_route()])
+# The lessons (their pages, core modules and numpy) are imported once the server is up, in
+# the background, rather than in the first visitor's first run; app.py waits for them.
+app = st.App("app.py", routes=[classroom.news_route()],
+             lifespan=serving.import_when_up(lessons.lessons))

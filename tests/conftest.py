@@ -77,39 +77,49 @@ class _Cells(HTMLParser):
             self.cell += data
 
 
-def parse_html_table(body):
-    """(name, DataFrame of floats) from an HTML table drawn by ui.tables.html_table."""
+def _html_cells(body):
+    """The parsed cells (rows and marks) of one HTML table."""
     parser = _Cells()
     parser.feed(body)
-    head, *rows = parser.rows
-    df = pd.DataFrame([[float(c) for c in r[1:]] for r in rows],
-                      index=[r[0] for r in rows], columns=head[1:])
-    return head[0], df
+    return parser
+
+
+def _tables_on_screen(at, kind):
+    """(first header cell, parsed cells) of each HTML table of `kind` ('matrix' or 'records')
+    on screen, top to bottom; a matrix table's first header cell is its quantity's name."""
+    out = []
+    for h in at.html:
+        if h.value.startswith(f'<table class="{kind}">'):
+            cells = _html_cells(h.value)
+            out.append((cells.rows[0][0], cells))
+    return out
+
+
+def _frame(cells):
+    head, *rows = cells.rows
+    return pd.DataFrame([[float(c) for c in r[1:]] for r in rows],
+                        index=[r[0] for r in rows], columns=head[1:])
+
+
+def parse_html_table(body):
+    """(name, DataFrame of floats) from an HTML table drawn by ui.tables.html_table."""
+    cells = _html_cells(body)
+    return cells.rows[0][0], _frame(cells)
 
 
 def shown_marks(at, name):
     """The marks ('target', 'touched', 'changed' or '') of the cells of the last table named
     `name` on screen, as a 2-D array shaped like its numbers."""
-    found = [h.value for h in at.html if h.value.startswith('<table class="matrix">')
-             and parse_html_table(h.value)[0] == name]
+    found = [cells for first, cells in _tables_on_screen(at, "matrix") if first == name]
     assert found, f"no table named {name} on screen"
-    parser = _Cells()
-    parser.feed(found[-1])
-    return np.array(parser.marks[1:], dtype=object)
+    return np.array(found[-1].marks[1:], dtype=object)
 
 
 def shown_records(at, first):
     """The rows, as {column: text}, of the records tables (ui.tables.records_table) on screen
     whose first column is named `first`."""
-    out = []
-    for h in at.html:
-        if h.value.startswith('<table class="records">'):
-            parser = _Cells()
-            parser.feed(h.value)
-            head, *rows = parser.rows
-            if head[0] == first:
-                out += [dict(zip(head, r)) for r in rows]
-    return out
+    return [dict(zip(cells.rows[0], r)) for head, cells in _tables_on_screen(at, "records")
+            if head == first for r in cells.rows[1:]]
 
 
 def shown_math(at):
@@ -123,13 +133,7 @@ def shown_math(at):
 
 def shown_tables(at, name):
     """The DataFrames of the rendered tables named `name` (the quantity in the corner)."""
-    out = []
-    for h in at.html:
-        if h.value.startswith('<table class="matrix">'):
-            table_name, df = parse_html_table(h.value)
-            if table_name == name:
-                out.append(df)
-    return out
+    return [_frame(cells) for first, cells in _tables_on_screen(at, "matrix") if first == name]
 
 
 def shown_table(at, name):

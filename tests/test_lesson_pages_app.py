@@ -313,3 +313,13 @@ def test_torch_is_imported_only_once_the_browser_has_the_page(monkeypatch):
     assert started == []
     cached.warm_torch_when_drawn(state)
     assert started == [0]
+    cached.warm_torch_after_run(state)  # the app's end of run leaves it to the lesson's page
+    assert started == [0]
+
+
+def test_a_page_that_is_not_a_lesson_starts_torch_on_a_timer(monkeypatch):
+    from ui import cached
+    started = []
+    monkeypatch.setattr(cached, "warm_torch", lambda delay=3.0: started.append(delay))
+    cached.warm_torch_after_run({})
+    assert started == [3.0]

@@ -49,6 +49,13 @@ def warm_torch_when_drawn(state):
         warm_torch(delay=0)
 
 
+def warm_torch_after_run(state):
+    """Called at the end of every app run: on a page that is not a lesson's (the home page),
+    start the import on warm_torch's timer; a lesson's page starts it once it is drawn."""
+    if WAITING not in state:
+        warm_torch()
+
+
 def torch_ready():
     """True when torch is imported (an autograd check then takes milliseconds)."""
     return "torch" in sys.modules and not (_warm_up and _warm_up[0].is_alive())

@@ -550,9 +550,7 @@ def run(L):
         # A follower sees the teacher's settings in the headline below, not as widgets: forty
         # follower pages are drawn for every click of the teacher's.
         if following:
-            for name in L.settings:  # kept while their widgets are not drawn (Streamlit
-                if L.key(name) in _s():  # drops a widget's value in a run without it)
-                    _s()[L.key(name)] = _s()[L.key(name)]
+            locks.keep_values([L.key(name) for name in L.settings])  # widgets not drawn
             st.markdown(f"**Steps taken: {ctx.steps}** · {FOLLOWING_NOTE}")
         else:
             L.controls(ctx)

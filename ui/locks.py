@@ -23,6 +23,14 @@ LOCK_HELP = "Locked by your teacher's link"
 MAX_TEXT = 500  # a lock / hide parameter longer than this is refused whole
 
 
+def keep_values(keys):
+    """Keep these widgets' values through a run that does not draw them (Streamlit drops a
+    widget's value from session state in a run without its widget; set again, it stays)."""
+    for k in keys:
+        if k in st.session_state:
+            st.session_state[k] = st.session_state[k]
+
+
 def names(L):
     """Every name a link may lock or hide, in a fixed order: settings first."""
     return list(dict.fromkeys([*L.settings, *PARTS]))

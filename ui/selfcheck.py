@@ -10,7 +10,7 @@ import re
 import numpy as np
 import streamlit as st
 
-from ui import grading
+from ui import grading, locks
 from ui.format import md_text, num, tex_num
 
 _TOKEN = re.compile(r"[^\s,;\[\]()]+")
@@ -206,9 +206,9 @@ def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, pre
                       key=f"{prefix}_hc_open_{i}", on_change="rerun")
     with box:
         if not box.open:
-            for k in (f"{prefix}_hc_key_{i}", f"{prefix}_hc_text_{i}", f"{prefix}_hc_code"):
-                if k in st.session_state:  # what was typed stays for when it is opened again
-                    st.session_state[k] = st.session_state[k]
+            # what was typed stays for when it is opened again
+            locks.keep_values((f"{prefix}_hc_key_{i}", f"{prefix}_hc_text_{i}",
+                               f"{prefix}_hc_code"))
             return
         key = st.selectbox("Quantity", stage.keys, key=f"{prefix}_hc_key_{i}")
         text_key = f"{prefix}_hc_text_{i}"
