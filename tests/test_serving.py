@@ -2,6 +2,7 @@
 run waits for them before importing anything itself."""
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from ui import serving
 
@@ -20,7 +21,8 @@ def test_lessons_are_imported_in_a_thread_once_the_server_is_up_and_runs_wait(mo
             assert started.wait(10)  # loading while the server is up: it did not wait for it
             assert not done
 
-    asyncio.run(server_up())
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (the browser tests leave one running)
+        pool.submit(asyncio.run, server_up()).result()
     threading.Timer(0.2, release.set).start()
     serving.imported()  # a run waits for the imports to finish
     assert done == ["import-lessons"]
