@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import serving
 
-serving.imported()  # serve.py imports the lessons as the server starts: not twice at once
+serving.imported()  # serve.py imports the lessons once the server is up: not twice at once
 from ui import cached, classroom, urlstate  # noqa: E402
 from ui.lessons import menu
 
