@@ -5,7 +5,7 @@ import streamlit as st
 from ui import serving
 
 serving.imported()  # serve.py imports the lessons once the server is up: not twice at once
-from ui import cached, classroom, urlstate  # noqa: E402
+from ui import cached, classroom, mathtex, urlstate  # noqa: E402
 from ui.lessons import menu
 
 
@@ -37,6 +37,7 @@ BASE_CSS = """<style>
 .st-key-class_news { display: none !important; }
 .stHtml { overflow-x: auto; }  /* a table wider than its box scrolls inside it */
 .stHtml table { border-collapse: collapse; margin: 0 0 1rem; line-height: 1.6; }
+.stHtml table + table { margin-top: 2rem; }  /* a stage's tables in one element: same spacing */
 .stHtml th, .stHtml td { padding: 0.375rem 0.75rem; vertical-align: middle;
   border: 1px solid rgb(232, 229, 226); text-align: left; }
 .stHtml th { font-weight: 600; }
@@ -47,7 +48,7 @@ table.matrix td, .stHtml td.num { text-align: right; white-space: pre; font-size
 td.mark-target { background: rgb(255, 246, 237); font-weight: 700; }
 td.mark-touched { background: rgb(237, 245, 255); font-weight: 700; }
 td.mark-changed { background: rgb(241, 251, 246); font-weight: 700; }
-</style>"""
+""" + mathtex.CSS + "\n</style>"
 # High contrast: black on white, thick borders, underlined links, bold marks.
 CONTRAST_CSS = """<style>
 .stApp, .stMarkdown, .stMarkdown p, .stMarkdown td { color: #000 !important; background: #fff; }
@@ -72,6 +73,7 @@ with st.sidebar:
                    "the way; → / ← / PageDown / PageUp / Space step the lesson.")
     st.toggle("High contrast", key="contrast", help="Black on white with thick borders.")
 st.html(BASE_CSS)
+mathtex.install()  # typesets the lessons' formulas (ui/mathtex.py)
 if st.session_state.get("presenter"):
     st.html(PRESENTER_CSS)
     st.button("Leave presenter mode", icon=":material/close_fullscreen:", key="presenter_off",

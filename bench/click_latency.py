@@ -5,8 +5,8 @@
 Serves the app (serve.py) on a free loopback port, opens the lesson in headless Chromium
 (Debian's /usr/bin/chromium) and clicks Next through the stages (Reset, not timed, after the last),
 `clicks` times. Each time runs inside the page, from the click to the first animation frame
-whose current-stage heading names the new stage, so Playwright's own round trips are not in
-it. Before each click the previous run has finished and the page has settled. Also prints
+whose current-stage heading names the new stage and whose formulas are all typeset (KaTeX
+output, ui/mathtex.py), so Playwright's own round trips are not in it. Before each click the previous run has finished and the page has settled. Also prints
 the same figure for a trivial page (a button that rewrites one line) served the same way.
 Target (issue 13): median <= 100 ms and p95 <= 200 ms on every lesson.
 """
@@ -22,19 +22,24 @@ from tests.e2e.conftest import (launch_chromium, new_context, open_app,  # noqa:
                                 wait_for_torch, wait_idle)
 from tests.e2e.server import start_server, stop_server  # noqa: E402
 
-# Click `button`, then resolve with the ms until `target` holds text containing `want`.
-CLICK_AND_WAIT = """async ([button, target, want]) => {
+# Click `button`, then resolve with the ms until `target` holds text containing `want` and
+# nothing matches `pending` (a formula not yet typeset by ui/mathtex's script).
+CLICK_AND_WAIT = """async ([button, target, want, pending]) => {
   const t0 = performance.now();
   document.querySelector(button).click();
   await new Promise(done => {
     const look = () => {
       const el = document.querySelector(target);
-      if (el && el.textContent.includes(want)) done(); else requestAnimationFrame(look);
+      if (el && el.textContent.includes(want) && !(pending && document.querySelector(pending)))
+        done();
+      else requestAnimationFrame(look);
     };
     look();
   });
   return performance.now() - t0;
 }"""
+
+UNTYPESET = ".tex:not([data-tex])"  # a formula ui/mathtex has not typeset yet
 
 TRIVIAL = """import streamlit as st
 st.session_state.setdefault("n", 0)
@@ -44,7 +49,7 @@ st.markdown(f"clicked {st.session_state.n} times")
 """
 
 
-def time_clicks(page, button, target, wants, reset=None):
+def time_clicks(page, button, target, wants, reset=None, pending=None):
     """ms per click; `wants[i]` is the text the i-th click must bring."""
     times = []
     for i, want in enumerate(wants):
@@ -56,7 +61,7 @@ def time_clicks(page, button, target, wants, reset=None):
                 "?.textContent.includes('Stage 1 of')", arg=[button, target])
             continue
         page.wait_for_selector(button)   # a fragment may still be drawing it after the last run
-        times.append(page.evaluate(CLICK_AND_WAIT, [button, target, want]))
+        times.append(page.evaluate(CLICK_AND_WAIT, [button, target, want, pending]))
         wait_idle(page)
     return times
 
@@ -71,7 +76,8 @@ def lesson_times(browser, base, args):
         wants += cycle
     times = time_clicks(page, f".st-key-{args.prefix}_next button",
                         f".st-key-{args.prefix}_current h3", wants,
-                        reset=f".st-key-{args.prefix}_reset button")
+                        reset=f".st-key-{args.prefix}_reset button",
+                        pending=f".st-key-{args.prefix}_current {UNTYPESET}")
     page.context.close()
     return times[:args.clicks]
 

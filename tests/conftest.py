@@ -1,4 +1,5 @@
 """Shared test fixtures: paths and an AppTest factory."""
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -88,9 +89,9 @@ def _tables_on_screen(at, kind):
     """(first header cell, parsed cells) of each HTML table of `kind` ('matrix' or 'records')
     on screen, top to bottom; a matrix table's first header cell is its quantity's name."""
     out = []
-    for h in at.html:
-        if h.value.startswith(f'<table class="{kind}">'):
-            cells = _html_cells(h.value)
+    for h in at.html:   # a stage's tables are one element
+        for table in re.findall(rf'<table class="{kind}">.*?</table>', h.value, re.S):
+            cells = _html_cells(table)
             out.append((cells.rows[0][0], cells))
     return out
 
@@ -123,11 +124,13 @@ def shown_records(at, first):
 
 
 def shown_math(at):
-    """Every display formula on screen: st.latex elements and the $$ blocks of Markdown
-    elements (a stage's plugged-in lines are one Markdown element)."""
+    """Every display formula on screen: st.latex elements, the $$ blocks of Markdown elements
+    and the lines of ui.mathtex's HTML blocks (a stage's formulas, its plugged-in lines)."""
     out = [x.value.strip("$\n") for x in at.latex]
     for m in at.markdown:
         out += re.findall(r"^\$\$\n(.*?)\n\$\$$", m.value, re.S | re.M)
+    for h in at.html:
+        out += [html.unescape(t) for t in re.findall(r'<div class="tex">(.*?)</div>', h.value)]
     return out
 
 

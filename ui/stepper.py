@@ -11,9 +11,9 @@ from typing import Callable, NamedTuple
 
 import streamlit as st
 
-from ui import cached, classroom, graph, keys, locks, seedcheck, selfcheck, urlstate
+from ui import cached, classroom, graph, keys, locks, mathtex, seedcheck, selfcheck, urlstate
 from ui.export import downloads
-from ui.tables import MARK_LEGEND, changed_marks, matrix_table, table_shape
+from ui.tables import MARK_LEGEND, changed_marks, matrix_table, matrix_tables, table_shape
 from ui.worksheet import render
 
 SHOWN_LINES = 8  # plugged-in lines shown before the rest fold into an expander
@@ -168,8 +168,8 @@ def render_stage(ctx, stage, axes, marks):
             stage, lines, table_shape(first[0][0]) if first else None, ctx.decimals)
         cols = st.columns(n_cols) if n_cols > 1 else [st]
         per = -(-shown // n_cols)
-        for j, line in enumerate(lines[:shown]):
-            cols[j // per].latex(line)
+        for j, col in enumerate(cols):
+            mathtex.show(lines[j * per:min((j + 1) * per, shown)], col)
         for k, args in zip(stage.keys[:1], first):
             matrix_table(*args, name=k, max_rows=table[0], max_cols=table[1])
         box = st.empty()
@@ -177,47 +177,35 @@ def render_stage(ctx, stage, axes, marks):
             parts = ([f"all {len(lines)} lines"] if shown < len(lines) else []) + (
                 ["the other tables"] if stage.keys[1:] else []) + (["chart"] if stage.chart else [])
             with st.expander("More: " + ", ".join(parts)):
-                if lines[shown:]:
-                    st.markdown(display_math(lines[shown:]))
+                mathtex.show(lines[shown:])
                 for k in stage.keys[1:]:
                     matrix_table(*_table_args(ctx, axes, marks, k), name=k,
                                  max_cols=presenter_cols(ctx.decimals))
                 if stage.chart:
                     stage.chart(ctx)
         return lines, box
-    if lines:
-        st.markdown(display_math(lines[:SHOWN_LINES]))
+    mathtex.show(lines[:SHOWN_LINES])
     if len(lines) > SHOWN_LINES:
         with st.expander(f"all {len(lines)} lines with numbers"):
-            st.markdown(display_math(lines[SHOWN_LINES:]))
-    for k in stage.keys:
-        matrix_table(*_table_args(ctx, axes, marks, k), name=k)
+            mathtex.show(lines[SHOWN_LINES:])
+    matrix_tables([(_table_args(ctx, axes, marks, k), k) for k in stage.keys])
     if stage.chart:
         stage.chart(ctx)
     return lines, st.empty()
 
 
-def display_math(lines):
-    """LaTeX lines as one Markdown element of display-math blocks (one element is drawn
-    faster than one st.latex per line; each line stays its own formula)."""
-    return "\n\n".join(f"$$\n{line}\n$$" for line in lines)
-
-
 def compact_stage(ctx, stage, axes, marks):
-    """An earlier stage: its formulas and lines as one Markdown element, then its tables."""
+    """An earlier stage: its formulas and lines as one element, then its tables as one."""
     lines = list(stage.formulas) + render(stage.lines(ctx) if stage.lines else [], ctx.decimals)
-    if lines:
-        st.markdown(display_math(lines))
-    for k in stage.keys:
-        matrix_table(*_table_args(ctx, axes, marks, k), name=k)
+    mathtex.show(lines)
+    matrix_tables([(_table_args(ctx, axes, marks, k), k) for k in stage.keys])
     return st.empty()
 
 
 def stage_head(stage):
     if stage.note:
         st.caption(stage.note)
-    if stage.formulas:
-        st.markdown(display_math(stage.formulas))
+    mathtex.show(stage.formulas)
 
 
 def changed_params(ctx):

@@ -100,6 +100,22 @@ def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None,
         st.caption(note)
 
 
+def matrix_tables(tables):
+    """Several tables, each (matrix_table's positional arguments, name), drawn as one element
+    (a stage's tables: one element for the browser to draw on a Next click, not one each);
+    a table cut to its first rows or columns is followed by its note, as in matrix_table."""
+    group = []
+    for args, name in tables:
+        group.append(html_table(*args, name=name))
+        note = cut_note(args[0])
+        if note:
+            st.html("".join(group))
+            st.caption(note)
+            group = []
+    if group:
+        st.html("".join(group))
+
+
 def records_html(rows, decimals=None):
     """An HTML table of dicts with the same keys, one row each; cells are escaped text, floats
     with `decimals` decimals (monospace, signs aligned) when given."""

@@ -185,6 +185,11 @@ def assert_stage(page, lesson, i, trace):
     assert named & set(trace) == set(keys), (title, named)   # no quantity left unchecked
     if keys:
         assert "equals torch autograd" in page.locator(lesson.current).text_content()
+    # every formula of the stage typeset by KaTeX (ui/mathtex.py), none failed
+    formulas = page.locator(f"{lesson.current} .tex")
+    expect(page.locator(f"{lesson.current} .tex:not([data-tex])")).to_have_count(0)
+    assert formulas.count() == page.locator(f"{lesson.current} .tex .katex-display").count()
+    assert not page.locator(f"{lesson.current} .katex-error").count()
     assert not exceptions(page), exceptions(page)
     assert not alerts(page), alerts(page)
 
