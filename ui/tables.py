@@ -94,20 +94,17 @@ def table_shape(values):
 def matrix_table(values, decimals, rows=None, cols=None, marks=None, name=None,
                  max_rows=MAX_ROWS, max_cols=MAX_COLS):
     """Render values as a table with `name` in its corner."""
-    st.html(html_table(values, decimals, rows, cols, marks, name, max_rows, max_cols))
-    note = cut_note(values, max_rows, max_cols)
-    if note:
-        st.caption(note)
+    matrix_tables([((values, decimals, rows, cols, marks), name)], max_rows, max_cols)
 
 
-def matrix_tables(tables):
-    """Several tables, each (matrix_table's positional arguments, name), drawn as one element
+def matrix_tables(tables, max_rows=MAX_ROWS, max_cols=MAX_COLS):
+    """Several tables, each ((values, decimals, rows, cols, marks), name), drawn as one element
     (a stage's tables: one element for the browser to draw on a Next click, not one each);
-    a table cut to its first rows or columns is followed by its note, as in matrix_table."""
+    a table cut to its first rows or columns is followed by a note saying so."""
     group = []
     for args, name in tables:
-        group.append(html_table(*args, name=name))
-        note = cut_note(args[0])
+        group.append(html_table(*args, name=name, max_rows=max_rows, max_cols=max_cols))
+        note = cut_note(args[0], max_rows, max_cols)
         if note:
             st.html("".join(group))
             st.caption(note)
