@@ -6,8 +6,8 @@ Serves the app (serve.py) on a free loopback port, opens the lesson in headless 
 (Debian's /usr/bin/chromium) and clicks Next through the stages (Reset, not timed, after the last),
 `clicks` times. Each time runs inside the page, from the click to the first animation frame
 whose current-stage heading names the new stage and whose formulas are all typeset (KaTeX
-output, ui/mathtex.py), so Playwright's own round trips are not in it. Before each click the previous run has finished and the page has settled. Also prints
-the same figure for a trivial page (a button that rewrites one line) served the same way.
+output, ui/mathtex.py), so Playwright's own round trips are not in it. Before each click the
+previous run has finished and the page has settled. Also prints the same figure for a trivial page (a button that rewrites one line) served the same way.
 Target (issue 13): median <= 100 ms and p95 <= 200 ms on every lesson.
 """
 import argparse
@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 from tests.e2e.conftest import (launch_chromium, new_context, open_app,  # noqa: E402
                                 wait_for_torch, wait_idle)
 from tests.e2e.server import start_server, stop_server  # noqa: E402
+from ui.mathtex import UNTYPESET  # noqa: E402
 
 # Click `button`, then resolve with the ms until `target` holds text containing `want` and
 # nothing matches `pending` (a formula not yet typeset by ui/mathtex's script).
@@ -38,8 +39,6 @@ CLICK_AND_WAIT = """async ([button, target, want, pending]) => {
   });
   return performance.now() - t0;
 }"""
-
-UNTYPESET = ".tex:not([data-tex])"  # a formula ui/mathtex has not typeset yet
 
 TRIVIAL = """import streamlit as st
 st.session_state.setdefault("n", 0)

@@ -7,8 +7,8 @@ Each measurement starts a new server process on a free loopback port and a new C
 context, opens the page and takes two times from the server's start: **drawn**, when the
 page's content is on screen (a lesson's first stage with its formulas typeset, with the
 app's stylesheet in place; the bare page's one line of text), and **run over**, when its
-first run has finished. A lesson's autograd check lines are filled in after it is drawn, once torch has been imported in the
-background; they are not waited for. The app's home page (what a class sees first), every
+first run has finished. A lesson's autograd check lines are filled in after it is drawn,
+once torch has been imported in the background; they are not waited for. The app's home page (what a class sees first), every
 lesson of the lesson list (ui/lessons.py) and the bare page are measured in turn, `repeats`
 times, interleaved so that a drift in the machine's speed hits all of them. Prints medians
 and ratios. Target: every lesson drawn within 1.5x the bare page's time.
@@ -25,13 +25,13 @@ sys.path.insert(0, str(ROOT))
 from tests.e2e.conftest import (BASE_CSS_MARK, RUN_END_MS, STYLED,  # noqa: E402
                                 launch_chromium, new_context, wait_idle)
 from tests.e2e.server import start_server, stop_server  # noqa: E402
-from bench.click_latency import UNTYPESET  # noqa: E402
 from ui.lessons import lessons  # noqa: E402
+from ui.mathtex import UNTYPESET  # noqa: E402
 
 BARE = 'import streamlit as st\nst.markdown("Hello")\n'
 
 
-def cold_start(browser, script, cwd, path, ready, styled, typeset=None):
+def cold_start(browser, script, cwd, path, ready, styled, typeset):
     """(drawn, run over): seconds from starting the server to `ready` on screen (and the
     app's stylesheet applied, if `styled`), and to the end of the first run."""
     t0 = time.perf_counter()
@@ -62,8 +62,9 @@ def main():
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    pages = {"bare page": ("bare.py", None, "", "[data-testid='stMarkdown']", False),
-             "app home": ("serve.py", ROOT, "", "h1", True)}
+    # name: (script, cwd, path, ready, styled, box whose formulas must be typeset)
+    pages = {"bare page": ("bare.py", None, "", "[data-testid='stMarkdown']", False, None),
+             "app home": ("serve.py", ROOT, "", "h1", True, None)}
     for _, L in lessons():
         pages[L.url_path] = ("serve.py", ROOT, L.url_path, f".st-key-{L.prefix}_current h3", True,
                              f".st-key-{L.prefix}_current")
@@ -72,9 +73,9 @@ def main():
         (Path(tmp) / "bare.py").write_text(BARE)
         browser = launch_chromium(p)
         for _ in range(args.repeats):
-            for name, (script, cwd, path, ready, styled, *typeset) in pages.items():
+            for name, (script, cwd, path, ready, styled, typeset) in pages.items():
                 runs[name].append(cold_start(browser, script, cwd or tmp, path, ready, styled,
-                                             *typeset))
+                                             typeset))
         browser.close()
 
     bare = statistics.median(d for d, _ in runs["bare page"])

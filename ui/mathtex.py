@@ -20,6 +20,7 @@ import streamlit as st
 from ui.format import html_text
 
 KATEX_JS = Path(__file__).resolve().parent.parent / "static" / "katex.min.js"
+UNTYPESET = ".tex:not([data-tex])"  # a line the script has not typeset yet
 
 _SCRIPT = """<script>
 (() => {
@@ -34,7 +35,7 @@ _SCRIPT = """<script>
   s.onload = () => {
     const katex = window.katex;
     if (!katex) return root.classList.add('tex-plain');
-    const typeset = () => document.querySelectorAll('.stHtml .tex:not([data-tex])').forEach(el => {
+    const typeset = () => document.querySelectorAll('.stHtml ' + %s).forEach(el => {
       const tex = el.textContent;
       el.setAttribute('data-tex', tex);
       katex.render(tex, el, {displayMode: true, throwOnError: false, strict: 'ignore'});
@@ -49,7 +50,7 @@ _SCRIPT = """<script>
 # Until typeset a line is kept invisible (its raw LaTeX would flash); shown as text if KaTeX
 # could not be loaded.
 CSS = """.st-key-tex_typesetter, div:has(> .st-key-tex_typesetter) { display: none !important; }
-html:not(.tex-plain) .stHtml .tex:not([data-tex]) { visibility: hidden; }
+html:not(.tex-plain) .stHtml """ + UNTYPESET + """ { visibility: hidden; }
 .stHtml > .tex:last-child .katex-display { margin-bottom: 0; }  /* as in Streamlit's Markdown */
 .stHtml:has(> .tex) { overflow: visible; }  /* ui/keys fits a wide formula, or scrolls it */"""
 
@@ -65,7 +66,7 @@ def install():
     if typesetting():
         name = json.dumps(KATEX_JS.name)
         with st.container(key="tex_typesetter"):
-            st.html(_SCRIPT % (name, name), unsafe_allow_javascript=True)
+            st.html(_SCRIPT % (name, name, json.dumps(UNTYPESET)), unsafe_allow_javascript=True)
 
 
 def tex_html(lines):

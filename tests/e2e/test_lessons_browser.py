@@ -22,6 +22,7 @@ from core import manual_backprop as mb
 from core import tiny_word2vec as tw
 from tests.e2e.conftest import RUN_END_MS, alerts, exceptions, new_context, open_app, screenshot, \
     table, tables, wait_idle
+from ui.mathtex import UNTYPESET
 
 pytestmark = pytest.mark.browser
 
@@ -187,7 +188,7 @@ def assert_stage(page, lesson, i, trace):
         assert "equals torch autograd" in page.locator(lesson.current).text_content()
     # every formula of the stage typeset by KaTeX (ui/mathtex.py), none failed
     formulas = page.locator(f"{lesson.current} .tex")
-    expect(page.locator(f"{lesson.current} .tex:not([data-tex])")).to_have_count(0)
+    expect(page.locator(f"{lesson.current} {UNTYPESET}")).to_have_count(0)
     assert formulas.count() == page.locator(f"{lesson.current} .tex .katex-display").count()
     assert not page.locator(f"{lesson.current} .katex-error").count()
     assert not exceptions(page), exceptions(page)
