@@ -26,6 +26,53 @@ div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_export
 div[class*="st-key-"][class*="_intro"] { display: none !important; }
 .block-container { padding-top: 1rem !important; }
 </style>"""
+# The stage charts of ui/charts.py (HTML: a table coloured by value, bars, points in a box).
+CHART_CSS = """table.heatmap caption { caption-side: top; text-align: left; font-weight: 600;
+  padding: 0 0 0.4rem; }
+.chart-legend { font-size: 0.875rem; margin: 0 0 0.5rem; }
+.chart-legend .key { display: inline-block; width: 0.8rem; height: 0.8rem; margin: 0 0.3rem 0 1rem;
+  background: var(--c); vertical-align: -0.05rem; }
+.chart-legend .key:first-child { margin-left: 0; }
+.chart-legend .key.tri { background: none; width: 0; height: 0; border: 0.45rem solid transparent;
+  border-top: 0.7rem solid var(--c); border-bottom: 0; }
+.stHtml:has(> .bar-chart), .stHtml:has(> .scatter) { overflow: visible; }  /* they fit: no scroll */
+.bar-chart { margin: 0 0 1rem; max-width: 60rem; }
+.bar-plot { position: relative; display: flex; align-items: stretch; height: 220px;
+  margin: 1.6rem 0 0 3rem; border-bottom: 1px solid #808495;
+  background: repeating-linear-gradient(to top, #e6e6e6 0 1px, transparent 1px 25%); }
+.bar-axis span { position: absolute; left: -3rem; width: 2.6rem; text-align: right;
+  font-size: 0.75rem; transform: translateY(50%); }
+.bar-group { flex: 1 1 0; min-width: 0; display: flex; flex-direction: column; position: relative;
+  padding: 0 0.2rem; }
+.bars { flex: 1; display: flex; align-items: flex-end; gap: 1px; }
+.bar { flex: 1; position: relative; min-height: 1px; }
+.bar-value { position: absolute; bottom: 100%; left: 50%; transform: translateX(-50%);
+  padding-bottom: 2px; font: 0.75rem "Source Code Pro", monospace; white-space: nowrap; }
+.bar-chart.turn .bar-value { writing-mode: vertical-rl; transform: translateX(-50%) rotate(180deg); }
+.bar-word { position: absolute; top: 100%; left: 0; right: 0; text-align: center;
+  font-size: 0.875rem; padding-top: 0.2rem; white-space: nowrap; }
+.bar-chart.turn-words .bar-word { writing-mode: vertical-rl; transform: rotate(180deg);
+  left: 50%; right: auto; translate: -50% 0; text-align: left; }
+.bar-chart { padding-bottom: 1.8rem; }
+.bar-chart.turn-words { padding-bottom: 5rem; }
+.bar-mark { position: absolute; top: -1.5rem; left: 50%; translate: -50% 0; border: 0.45rem solid
+  transparent; border-top: 0.7rem solid #D55E00; border-bottom: 0; }
+.scatter { position: relative; width: 520px; margin: 0.5rem 0 1rem 3rem;
+  padding: 0 5rem 2.6rem 0; }
+.scatter-plot { position: relative; height: 300px; border-left: 1px solid #808495;
+  border-bottom: 1px solid #808495; }
+.scatter .tick-x, .scatter .tick-y { position: absolute; font-size: 0.75rem; }
+.scatter .tick-x { top: 100%; transform: translateX(-50%); padding-top: 0.2rem; }
+.scatter .tick-y { right: 100%; transform: translateY(50%); padding-right: 0.3rem; }
+.scatter .dot { position: absolute; width: 12px; height: 12px; border-radius: 50%;
+  border: 2px solid; box-sizing: border-box; transform: translate(-50%, 50%); }
+.scatter .dot.before { background: #fff; }
+.scatter .dot-word { position: absolute; transform: translate(9px, -4px); font-size: 0.875rem; }
+.scatter .move { position: absolute; height: 2px; transform-origin: 0 50%; }
+.scatter .axis-x { position: absolute; bottom: 0; left: 50%; font-size: 0.875rem; }
+.scatter .axis-y { position: absolute; top: 50%; left: -3rem; font-size: 0.875rem;
+  writing-mode: vertical-rl; transform: rotate(180deg); }
+"""
 # Always: captions dark enough for WCAG AA (Streamlit's grey is 3.9:1 on white; this is 6:1);
 # the tables of ui/tables.py (st.html) drawn as Streamlit draws a Markdown table, numbers
 # monospace with their sign's space kept, marks in Streamlit's background colours and bold.
@@ -48,7 +95,7 @@ table.matrix td, .stHtml td.num { text-align: right; white-space: pre; font-size
 td.mark-target { background: rgb(255, 246, 237); font-weight: 700; }
 td.mark-touched { background: rgb(237, 245, 255); font-weight: 700; }
 td.mark-changed { background: rgb(241, 251, 246); font-weight: 700; }
-""" + mathtex.CSS + "\n</style>"
+""" + CHART_CSS + mathtex.CSS + "\n</style>"
 # High contrast: black on white, thick borders, underlined links, bold marks.
 CONTRAST_CSS = """<style>
 .stApp, .stMarkdown, .stMarkdown p, .stMarkdown td { color: #000 !important; background: #fff; }

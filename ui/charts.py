@@ -1,11 +1,13 @@
-"""Light charts as plain Vega-Lite specs (what Altair emits, without re-validating the schema
-on every rerun, which cost most of a rerun): probability bars, heatmaps with the value in
-each cell, embedding moves, loss curves and trajectories."""
+"""Light charts. A stage's charts (probability bars, heatmaps with the value in each cell,
+embedding moves, the negative-sampling distribution) are HTML written here, one st.html
+element each (st.html keeps no SVG). The training panel's charts (loss curves, trajectories,
+word maps) are plain Vega-Lite specs (what Altair emits, without re-validating the schema on
+every rerun, which cost most of a rerun)."""
 
 import numpy as np
 import streamlit as st
 
-from ui.format import num
+from ui.format import html_text, num
 
 # Okabe-Ito, a colour-blind-safe qualitative palette.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -45,68 +47,177 @@ def _f(x):
     return float(x)
 
 
-def prob_bars_spec(probs, words, target, decimals):
-    values = [{"word": str(w), "p": _f(p), "is": "target" if i == target else "other",
-               "label": f"{_f(p):.{decimals}f}"} for i, (w, p) in enumerate(zip(words, probs))]
-    enc = {"x": {"field": "word", "type": "nominal", "sort": None, "title": None},
-           "y": {"field": "p", "type": "quantitative", "scale": {"domain": [0, 1]},
-                 "title": "probability"}}
-    return {"$schema": SCHEMA, "data": {"values": values}, "height": 220, "encoding": enc,
-            "layer": [{"mark": "bar", "encoding": {"color": {
-                "field": "is", "type": "nominal",
-                "scale": {"domain": ["target", "other"], "range": [PALETTE[1], PALETTE[0]]},
-                "legend": {"title": None, "orient": "top"}}}},
-                {"mark": {"type": "text", "dy": -8, "font": "monospace"},
-                 "encoding": {"text": {"field": "label", "type": "nominal"}}}]}
+# --- a stage's charts: HTML written on the server ------------------------------------------------
+# A stage's chart is redrawn on every Next click and is on a lesson's first screen: as one
+# st.html element it costs the browser some boxes to lay out, where Vega-Lite cost a library
+# to load (a tenth of a cold start, bench/cold_start.py) and a chart to compile. The styles
+# are app.py's CHART_CSS.
+ORANGE, BLUE = PALETTE[1], PALETTE[0]
+POINTS = [c for c in PALETTE if c != "#F0E442"]   # the yellow is too pale on white
+# Diverging blue-white-orange (ColorBrewer PuOr's orange, RdBu's blue: colour-blind safe).
+NEG, MID, POS = (33, 102, 172), (247, 247, 247), (179, 88, 6)
 
 
-def prob_bars(probs, words, target, decimals):
-    """Probabilities as bars, the target word's bar in orange, values written on the bars."""
-    show(prob_bars_spec(probs, words, target, decimals))
+def _luminance(rgb):
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def heatmap_spec(values, decimals, rows, cols, title=""):
+def diverging(x, bound):
+    """(background rgb, text colour) of value x on a scale from -bound (blue) to +bound
+    (orange); the text is black or white, whichever contrasts more (at least 4.5:1)."""
+    t = min(abs(float(x)) / bound, 1.0) if bound else 0.0
+    end = POS if x > 0 else NEG
+    rgb = tuple(round(m + (e - m) * t) for m, e in zip(MID, end))
+    lum = _luminance(rgb)
+    text = "#000" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "#fff"
+    return rgb, text
+
+
+def heatmap_html(values, decimals, rows, cols, title=""):
+    """A table whose cells are coloured by value (blue negative, orange positive) with the
+    value written in each; labels escaped."""
     arr = np.asarray(values, dtype=np.float64)
-    bound = float(np.max(np.abs(arr))) or 1.0
-    data = [{"row": str(r), "col": str(c), "value": _f(arr[i, j]),
-             "label": num(arr[i, j], decimals).strip()}
-            for i, r in enumerate(rows) for j, c in enumerate(cols)]
-    enc = {"x": {"field": "col", "type": "nominal", "sort": [str(c) for c in cols], "title": None},
-           "y": {"field": "row", "type": "nominal", "sort": [str(r) for r in rows], "title": None}}
-    return {"$schema": SCHEMA, "title": title, "data": {"values": data}, "encoding": enc,
-            "width": {"step": 84}, "height": {"step": 36},
-            "layer": [{"mark": "rect", "encoding": {
-                "color": {"field": "value", "type": "quantitative", "legend": None,
-                          "scale": {"scheme": "blueorange", "domain": [-bound, bound]}},
-                "tooltip": [{"field": "row"}, {"field": "col"}, {"field": "label"}]}},
-                {"mark": {"type": "text", "fontSize": 14, "font": "monospace"}, "encoding": {
-                    "text": {"field": "label", "type": "nominal"},
-                    "color": {"condition": {"test": f"abs(datum.value) > {0.6 * bound}",
-                                            "value": "white"}, "value": "black"}}}]}
+    bound = float(np.max(np.abs(arr))) if arr.size else 0.0
+    head = "".join(f"<th>{html_text(c)}</th>" for c in cols)
+    body = []
+    for i, r in enumerate(rows):
+        cells = []
+        for j in range(arr.shape[1]):
+            (red, green, blue), text = diverging(arr[i, j], bound)
+            cells.append(f'<td style="background: rgb({red}, {green}, {blue}); color: {text}">'
+                         f"{num(arr[i, j], decimals)}</td>")
+        body.append(f'<tr><th scope="row">{html_text(r)}</th>{"".join(cells)}</tr>')
+    caption = f"<caption>{html_text(title)}</caption>" if title else ""
+    return (f'<table class="matrix heatmap">{caption}<thead><tr><th></th>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def finite(*arrays):
+    """True if every value is finite; else says under the stage that the chart is left out."""
+    if all(np.all(np.isfinite(np.asarray(a, dtype=np.float64))) for a in arrays):
+        return True
+    st.caption("No chart for this step: a value is not finite (the tables show which).")
+    return False
 
 
 def heatmap(values, decimals, rows, cols, title=""):
     """A diverging (blue-orange, colour-blind safe) heatmap with each value in its cell."""
-    show(heatmap_spec(values, decimals, rows, cols, title), width="content")
+    if finite(values):
+        st.html(heatmap_html(values, decimals, rows, cols, title))
+
+
+def _legend(items):
+    """Coloured keys with their names (a triangle for a name starting "drawn")."""
+    return '<div class="chart-legend">' + "".join(
+        f'<span class="key{" tri" if name.startswith("drawn") else ""}" '
+        f'style="--c: {color}"></span>{html_text(name)}' for name, color in items) + "</div>"
+
+
+def bars_html(groups, series, label, value_labels=None, marked=(), legend=None, top=1.0):
+    """Vertical bars as HTML (st.html allows no SVG): for each group (a word) one bar per
+    series (colour, values), the colour one for all bars or one per bar; y from 0 to `top`
+    with grid lines; `value_labels[s][i]` written over bar i of series s; a triangle above
+    the groups in `marked`."""
+    widest = max((len(x) for per in (value_labels or []) for x in per), default=0)
+    turn = len(groups) * len(series) * (widest * 0.6 + 0.6) > 60   # rem: labels turned upright
+    longest = max((len(str(g)) for g in groups), default=1)
+    turn_words = len(groups) * (longest * 0.55 + 0.6) > 60
+    axis = "".join(f'<span style="bottom: {100 * t:g}%">{t * top:.3g}</span>'
+                   for t in (0, 0.25, 0.5, 0.75, 1.0))
+    cols = []
+    for i, g in enumerate(groups):
+        bars = []
+        for s, (color, values) in enumerate(series):
+            fill = color[i] if isinstance(color, (list, tuple)) else color
+            h = 100 * min(max(float(values[i]) / top, 0.0), 1.0)
+            text = (f'<span class="bar-value">{html_text(value_labels[s][i])}</span>'
+                    if value_labels else "")
+            bars.append(f'<div class="bar" style="height: {h:.2f}%; background: {fill}">'
+                        f"{text}</div>")
+        mark = '<span class="bar-mark"></span>' if i in marked else ""
+        cols.append(f'<div class="bar-group">{mark}<div class="bars">{"".join(bars)}</div>'
+                    f'<div class="bar-word">{html_text(g)}</div></div>')
+    classes = "bar-chart" + (" turn" if turn else "") + (" turn-words" if turn_words else "")
+    return (f'<div class="{classes}" role="img" aria-label="{html_text(label)}">'
+            + (_legend(legend) if legend else "")
+            + f'<div class="bar-plot"><div class="bar-axis">{axis}</div>{"".join(cols)}</div>'
+            "</div>")
+
+
+def prob_bars_html(probs, words, target, decimals):
+    probs = [float(p) for p in probs]
+    labels = [f"{p:.{decimals}f}" for p in probs]
+    colors = [ORANGE if i == target else BLUE for i in range(len(probs))]
+    described = ", ".join(f"{w} {x}" for w, x in zip(words, labels))
+    return bars_html([str(w) for w in words], [(colors, probs)],
+                     f"Probability of each word (target {words[target]}): {described}",
+                     [labels], legend=[("target", ORANGE), ("other", BLUE)])
+
+
+def prob_bars(probs, words, target, decimals):
+    """Probabilities as bars, the target word's bar in orange, values written on the bars."""
+    if finite(probs):
+        st.html(prob_bars_html(probs, words, target, decimals))
+
+
+def round_step(raw, steps=(1, 2, 2.5, 5, 10)):
+    """The smallest round number (a step times a power of ten) at least `raw` (> 0)."""
+    mag = 10 ** np.floor(np.log10(raw))
+    return float(next(m * mag for m in steps if m * mag >= raw * (1 - 1e-12)))
+
+
+def ticks(lo, hi, count=5):
+    """Round tick values covering [lo, hi]."""
+    if hi - lo < 1e-12:
+        lo, hi = lo - 1, hi + 1
+    step = round_step((hi - lo) / count)
+    first = np.floor(lo / step) * step
+    return [float(first + i * step) for i in range(int(np.ceil((hi - first) / step - 1e-9)) + 1)]
+
+
+def embedding_move_html(before, after, words, moved):
+    """Points placed in % of a box: hollow before, filled after, a line for each moved row."""
+    before, after = np.asarray(before, float), np.asarray(after, float)
+    both = np.vstack([before, after])
+    lo, hi = both.min(axis=0), both.max(axis=0)
+    pad = 0.08 * np.maximum(hi - lo, 1e-9)   # no point on the box's edge
+    tx, ty = ticks(lo[0] - pad[0], hi[0] + pad[0]), ticks(lo[1] - pad[1], hi[1] + pad[1])
+    px = lambda x: 100 * (x - tx[0]) / (tx[-1] - tx[0])     # noqa: E731  % from the left
+    py = lambda y: 100 * (y - ty[0]) / (ty[-1] - ty[0])     # noqa: E731  % from the bottom
+    W, H = 520, 300   # px: the box, for the lines' lengths and angles
+    out = [f'<span class="tick-x" style="left: {px(t):.2f}%">{t:g}</span>' for t in tx]
+    out += [f'<span class="tick-y" style="bottom: {py(t):.2f}%">{t:g}</span>' for t in ty]
+    for i, word in enumerate(words):
+        color = POINTS[i % len(POINTS)]
+        x0, y0, x1, y1 = px(before[i, 0]), py(before[i, 1]), px(after[i, 0]), py(after[i, 1])
+        if i in moved:
+            dx, dy = (x1 - x0) * W / 100, (y1 - y0) * H / 100
+            out.append(f'<span class="move" style="left: {x0:.2f}%; bottom: {y0:.2f}%; '
+                       f'width: {np.hypot(dx, dy):.1f}px; background: {color}; '
+                       f'transform: rotate({-np.degrees(np.arctan2(dy, dx)):.2f}deg)"></span>')
+        out.append(f'<span class="dot before" style="left: {x0:.2f}%; bottom: {y0:.2f}%; '
+                   f'border-color: {color}"></span><span class="dot" style="left: {x1:.2f}%; '
+                   f'bottom: {y1:.2f}%; background: {color}; border-color: {color}"></span>'
+                   f'<span class="dot-word" style="left: {x1:.2f}%; bottom: {y1:.2f}%">'
+                   f"{html_text(word)}</span>")
+    moves = "; ".join(f"{words[i]} from ({before[i, 0]:.3g}, {before[i, 1]:.3g}) to "
+                      f"({after[i, 0]:.3g}, {after[i, 1]:.3g})" for i in moved)
+    label = ("Embeddings in dimensions 0 and 1, before (hollow) and after (filled) the update. "
+             f"Moved: {moves or 'none'}")
+    return (f'<div class="scatter" role="img" aria-label="{html_text(label)}">'
+            f'<div class="scatter-plot">{"".join(out)}</div>'
+            '<div class="axis-x">dim 0</div><div class="axis-y">dim 1</div></div>')
 
 
 def embedding_move(before, after, words, moved):
     """2-D embeddings before (hollow) and after (filled) the update, a line for moved rows."""
-    before, after = np.asarray(before, float), np.asarray(after, float)
-    data = [{"word": str(w), "x": _f(before[i, 0]), "y": _f(before[i, 1]), "x2": _f(after[i, 0]),
-             "y2": _f(after[i, 1]), "moved": i in moved} for i, w in enumerate(words)]
-    color = {"field": "word", "type": "nominal", "scale": {"range": PALETTE}, "legend": None}
-    pos = {"x": {"field": "x", "type": "quantitative", "title": "dim 0"},
-           "y": {"field": "y", "type": "quantitative", "title": "dim 1"}}
-    new = {"x": {"field": "x2", "type": "quantitative"}, "y": {"field": "y2", "type": "quantitative"}}
-    spec = {"$schema": SCHEMA, "data": {"values": data}, "height": 320, "layer": [
-        {"mark": {"type": "point", "size": 90, "filled": False}, "encoding": {**pos, "color": color}},
-        {"mark": {"type": "point", "size": 90, "filled": True}, "encoding": {**new, "color": color}},
-        {"transform": [{"filter": "datum.moved"}], "mark": {"type": "rule", "strokeWidth": 2},
-         "encoding": {**pos, "x2": {"field": "x2"}, "y2": {"field": "y2"}, "color": color}},
-        {"mark": {"type": "text", "dx": 10, "dy": -10, "align": "left"},
-         "encoding": {**new, "text": {"field": "word"}, "color": color}}]}
-    show(spec)
+    if not finite(before, after):
+        return
+    st.html(embedding_move_html(before, after, words, moved))
     st.caption("Hollow: before the update. Filled: after. The line joins a moved word's two "
                "positions.")
 
@@ -170,24 +281,22 @@ def word_scatter(xy, words, title):
                "encoding": {"text": {"field": "word"}}}]})
 
 
+def distribution_html(words, raw, powered, drawn):
+    return bars_html([str(w) for w in words], [(BLUE, raw), (ORANGE, powered)],
+                    "Probability of each word: count / total, and count^0.75 normalised "
+                    "(negatives are drawn from the second); drawn as negatives: "
+                    + (", ".join(str(words[i]) for i in dict.fromkeys(drawn)) or "none"),
+                    marked=set(drawn), top=4 * round_step(max(max(raw), max(powered)) / 4, (1, 1.25, 2, 2.5, 5, 10)),
+                    legend=[("count / total", BLUE), ("count^0.75, normalised", ORANGE),
+                            ("drawn as a negative", PALETTE[5])])
+
+
 def distribution(words, raw, powered, drawn):
     """Unigram probabilities beside their ^0.75 version, one pair of bars per word; the words
     drawn as negatives marked with a triangle above their bars (and named in the legend)."""
-    drawn = set(drawn)
-    data = [{"word": str(w), "kind": kind, "p": _f(p), "drawn": i in drawn}
-            for i, w in enumerate(words) for kind, p in (("count / total", raw[i]),
-                                                          ("count^0.75, normalised", powered[i]))]
-    enc = {"x": {"field": "word", "type": "nominal", "sort": None, "title": None},
-           "xOffset": {"field": "kind"},
-           "y": {"field": "p", "type": "quantitative", "title": "probability"},
-           "color": {"field": "kind", "type": "nominal", "scale": {"range": PALETTE[:2]},
-                     "legend": {"orient": "top", "title": None}}}
-    show({"$schema": SCHEMA, "height": 220, "data": {"values": data}, "layer": [
-        {"mark": "bar", "encoding": enc},
-        {"transform": [{"filter": "datum.drawn && datum.kind != 'count / total'"}],
-         "mark": {"type": "point", "shape": "triangle-down", "filled": True, "size": 90,
-                  "color": PALETTE[5], "yOffset": -10},
-         "encoding": {"x": enc["x"], "y": enc["y"]}}]})
+    if not finite(raw, powered):
+        return
+    st.html(distribution_html(words, raw, powered, drawn))
     st.caption("Blue: how often each word occurs. Orange: the same counts to the power 0.75, "
                "the distribution negatives are drawn from; the red triangles mark the drawn "
                "words. The power lifts rare words and lowers frequent ones.")
