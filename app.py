@@ -5,7 +5,7 @@ import streamlit as st
 from ui import serving
 
 serving.imported()  # serve.py imports the lessons once the server is up: not twice at once
-from ui import cached, classroom, mathtex, urlstate  # noqa: E402
+from ui import cached, charts, classroom, mathtex, urlstate  # noqa: E402
 from ui.lessons import menu
 
 
@@ -36,9 +36,9 @@ CHART_CSS = """table.heatmap caption { caption-side: top; text-align: left; font
 .chart-legend .key.tri { background: none; width: 0; height: 0; border: 0.45rem solid transparent;
   border-top: 0.7rem solid var(--c); border-bottom: 0; }
 .stHtml:has(> .bar-chart), .stHtml:has(> .scatter) { overflow: visible; }  /* they fit: no scroll */
-.bar-chart { margin: 0 0 1rem; max-width: 60rem; }
+.bar-chart { margin: 0 0 1rem; max-width: 60rem; container: bars / inline-size; }
 .bar-plot { position: relative; display: flex; align-items: stretch; height: 220px;
-  margin: 1.6rem 0 0 3rem; border-bottom: 1px solid #808495;
+  margin: 1.6rem 0 1.8rem 3rem; border-bottom: 1px solid #808495;
   background: repeating-linear-gradient(to top, #e6e6e6 0 1px, transparent 1px 25%); }
 .bar-axis span { position: absolute; left: -3rem; width: 2.6rem; text-align: right;
   font-size: 0.75rem; transform: translateY(50%); }
@@ -48,13 +48,8 @@ CHART_CSS = """table.heatmap caption { caption-side: top; text-align: left; font
 .bar { flex: 1; position: relative; min-height: 1px; }
 .bar-value { position: absolute; bottom: 100%; left: 50%; transform: translateX(-50%);
   padding-bottom: 2px; font: 0.75rem "Source Code Pro", monospace; white-space: nowrap; }
-.bar-chart.turn .bar-value { writing-mode: vertical-rl; transform: translateX(-50%) rotate(180deg); }
 .bar-word { position: absolute; top: 100%; left: 0; right: 0; text-align: center;
   font-size: 0.875rem; padding-top: 0.2rem; white-space: nowrap; }
-.bar-chart.turn-words .bar-word { writing-mode: vertical-rl; transform: rotate(180deg);
-  left: 50%; right: auto; translate: -50% 0; text-align: left; }
-.bar-chart { padding-bottom: 1.8rem; }
-.bar-chart.turn-words { padding-bottom: 5rem; }
 .bar-mark { position: absolute; top: -1.5rem; left: 50%; translate: -50% 0; border: 0.45rem solid
   transparent; border-top: 0.7rem solid #D55E00; border-bottom: 0; }
 .scatter { position: relative; width: 520px; margin: 0.5rem 0 1rem 3rem;
@@ -72,7 +67,7 @@ CHART_CSS = """table.heatmap caption { caption-side: top; text-align: left; font
 .scatter .axis-x { position: absolute; bottom: 0; left: 50%; font-size: 0.875rem; }
 .scatter .axis-y { position: absolute; top: 50%; left: -3rem; font-size: 0.875rem;
   writing-mode: vertical-rl; transform: rotate(180deg); }
-"""
+""" + charts.BAR_CSS  # labels turned upright where the chart is too narrow for them
 # Always: captions dark enough for WCAG AA (Streamlit's grey is 3.9:1 on white; this is 6:1);
 # the tables of ui/tables.py (st.html) drawn as Streamlit draws a Markdown table, numbers
 # monospace with their sign's space kept, marks in Streamlit's background colours and bold.

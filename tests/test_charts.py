@@ -103,6 +103,22 @@ def test_distribution_marks_the_drawn_words_and_scales_to_a_round_top():
     np.testing.assert_allclose(heights, 100 * np.ravel(np.column_stack([raw, powered])) / 0.5)
 
 
+def test_legend_keys_carry_their_shape_not_their_name():
+    tags = Tags(charts.distribution_html(["a", "b"], np.array([0.6, 0.4]),
+                                         np.array([0.55, 0.45]), [1]))
+    keys = [a.get("class") for a, _ in tags.of("span") if "key" in a.get("class", "")]
+    assert keys == ["key", "key", "key tri"]   # the drawn words' triangle, as above their bars
+    plain = Tags(charts.bars_html(["a"], [("#000", [0.5])], "x",
+                                  legend=[("drawn by hand", "#000")]))
+    assert [a.get("class") for a, _ in plain.of("span") if "key" in a.get("class", "")] == ["key"]
+
+
+def test_round_top_has_round_quarters():
+    # by hand: x / 4 rounded up to 1, 1.25, 2, 2.5, 5 or 10 times a power of ten, times 4
+    for x, top in [(0.5, 0.5), (0.23, 0.4), (0.9, 1.0), (0.36, 0.4), (3.2, 4.0), (0.041, 0.05)]:
+        assert charts.round_top(x) == pytest.approx(top)
+
+
 def test_ticks_are_round_and_cover_the_range():
     for lo, hi in [(-1.07, 0.93), (0, 0.186), (3.2, 3.2), (-0.004, 0.0031)]:
         t = charts.ticks(lo, hi)

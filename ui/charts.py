@@ -4,6 +4,8 @@ element each (st.html keeps no SVG). The training panel's charts (loss curves, t
 word maps) are plain Vega-Lite specs (what Altair emits, without re-validating the schema on
 every rerun, which cost most of a rerun)."""
 
+import math
+
 import numpy as np
 import streamlit as st
 
@@ -111,10 +113,32 @@ def heatmap(values, decimals, rows, cols, title=""):
 
 
 def _legend(items):
-    """Coloured keys with their names (a triangle for a name starting "drawn")."""
+    """Coloured keys with their names: items (name, colour) drawn as a square, or
+    (name, colour, "triangle") as the triangle that marks bars (bars_html's `marked`)."""
     return '<div class="chart-legend">' + "".join(
-        f'<span class="key{" tri" if name.startswith("drawn") else ""}" '
-        f'style="--c: {color}"></span>{html_text(name)}' for name, color in items) + "</div>"
+        f'<span class="key{" tri" if "triangle" in shape else ""}" '
+        f'style="--c: {color}"></span>{html_text(name)}' for name, color, *shape in items
+    ) + "</div>"
+
+
+# A bar chart's labels are turned upright when the chart on screen is narrower than they need
+# side by side: the chart is a CSS container (at most 60rem wide, app.py) whose classes name
+# the width its value labels and its words need (rem, rounded up to 5; 65: more than the
+# widest chart), and BAR_CSS turns them with a container query per width.
+NEEDS = range(5, 66, 5)
+BAR_CSS = "".join(
+    f"@container bars (max-width: {k}rem) {{ .values-{k} .bar-value {{ writing-mode: "
+    f"vertical-rl; transform: translateX(-50%) rotate(180deg); }} .words-{k} .bar-word {{ "
+    f"writing-mode: vertical-rl; transform: rotate(180deg); left: 50%; right: auto; "
+    f"translate: -50% 0; text-align: left; }} .words-{k} .bar-plot {{ margin-bottom: 5rem; }} }}\n"
+    for k in NEEDS)
+
+
+def _needs(kind, labels, char_rem):
+    """The class naming the width (rem) these labels need side by side, one per bar, beside
+    the y axis (3rem); a character is about `char_rem` wide at the labels' size."""
+    rem = 3 + len(labels) * (max((len(x) for x in labels), default=0) * char_rem + 0.6)
+    return f"{kind}-{next((k for k in NEEDS if k >= rem), NEEDS[-1])}"
 
 
 def bars_html(groups, series, label, value_labels=None, marked=(), legend=None, top=1.0):
@@ -122,10 +146,9 @@ def bars_html(groups, series, label, value_labels=None, marked=(), legend=None, 
     series (colour, values), the colour one for all bars or one per bar; y from 0 to `top`
     with grid lines; `value_labels[s][i]` written over bar i of series s; a triangle above
     the groups in `marked`."""
-    widest = max((len(x) for per in (value_labels or []) for x in per), default=0)
-    turn = len(groups) * len(series) * (widest * 0.6 + 0.6) > 60   # rem: labels turned upright
-    longest = max((len(str(g)) for g in groups), default=1)
-    turn_words = len(groups) * (longest * 0.55 + 0.6) > 60
+    values = [x for per in (value_labels or []) for x in per]
+    words = [str(g) for g in groups]
+    needs = (_needs("values", values, 0.6), _needs("words", words, 0.55))
     axis = "".join(f'<span style="bottom: {100 * t:g}%">{t * top:.3g}</span>'
                    for t in (0, 0.25, 0.5, 0.75, 1.0))
     cols = []
@@ -141,8 +164,8 @@ def bars_html(groups, series, label, value_labels=None, marked=(), legend=None, 
         mark = '<span class="bar-mark"></span>' if i in marked else ""
         cols.append(f'<div class="bar-group">{mark}<div class="bars">{"".join(bars)}</div>'
                     f'<div class="bar-word">{html_text(g)}</div></div>')
-    classes = "bar-chart" + (" turn" if turn else "") + (" turn-words" if turn_words else "")
-    return (f'<div class="{classes}" role="img" aria-label="{html_text(label)}">'
+    return (f'<div class="bar-chart {" ".join(needs)}" role="img" '
+            f'aria-label="{html_text(label)}">'
             + (_legend(legend) if legend else "")
             + f'<div class="bar-plot"><div class="bar-axis">{axis}</div>{"".join(cols)}</div>'
             "</div>")
@@ -168,6 +191,11 @@ def round_step(raw, steps=(1, 2, 2.5, 5, 10)):
     """The smallest round number (a step times a power of ten) at least `raw` (> 0)."""
     mag = 10 ** np.floor(np.log10(raw))
     return float(next(m * mag for m in steps if m * mag >= raw * (1 - 1e-12)))
+
+
+def round_top(x):
+    """A round top for an axis from 0 to at least `x` (> 0) whose quarters are round too."""
+    return 4 * round_step(x / 4, (1, 1.25, 2, 2.5, 5, 10))
 
 
 def ticks(lo, hi, count=5):
@@ -286,9 +314,9 @@ def distribution_html(words, raw, powered, drawn):
                     "Probability of each word: count / total, and count^0.75 normalised "
                     "(negatives are drawn from the second); drawn as negatives: "
                     + (", ".join(str(words[i]) for i in dict.fromkeys(drawn)) or "none"),
-                    marked=set(drawn), top=4 * round_step(max(max(raw), max(powered)) / 4, (1, 1.25, 2, 2.5, 5, 10)),
+                    marked=set(drawn), top=round_top(max(max(raw), max(powered))),
                     legend=[("count / total", BLUE), ("count^0.75, normalised", ORANGE),
-                            ("drawn as a negative", PALETTE[5])])
+                            ("drawn as a negative", PALETTE[5], "triangle")])
 
 
 def distribution(words, raw, powered, drawn):

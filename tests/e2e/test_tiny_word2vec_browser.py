@@ -151,6 +151,24 @@ def test_heatmaps_write_their_values_in_the_cells(page, server, stage, title, va
         assert_matches(page, "grad_W", values)
 
 
+def test_bar_labels_turn_upright_only_where_the_chart_is_too_narrow(page, server):
+    open_app(page, server, f"{PAGE}?stage=2", READY)
+    labels = page.locator(f"{CURRENT} .bar-value")
+
+    def modes_and_boxes():
+        modes = labels.evaluate_all("els => els.map(e => getComputedStyle(e).writingMode)")
+        return set(modes), [labels.nth(i).bounding_box() for i in range(labels.count())]
+
+    for width, mode in [(1366, "horizontal-tb"), (360, "vertical-rl")]:
+        page.set_viewport_size({"width": width, "height": 768})
+        page.wait_for_timeout(300)   # the layout settles after the resize
+        modes, boxes = modes_and_boxes()
+        assert modes == {mode}, width
+        assert len(boxes) == 3
+        for a, b in zip(boxes, boxes[1:]):   # side by side, none over the next
+            assert a["x"] + a["width"] <= b["x"] + 0.5, (width, a, b)
+
+
 def test_tab_reaches_next_and_enter_presses_it(page, server):
     open_app(page, server, PAGE, READY)
     page.locator("h1").first.click()        # focus starts in the page body, above the stepper
