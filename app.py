@@ -33,7 +33,8 @@ CHART_CSS = """table.heatmap caption { caption-side: top; text-align: left; font
 .chart-legend .key { display: inline-block; width: 0.8rem; height: 0.8rem; margin: 0 0.3rem 0 1rem;
   background: var(--c); vertical-align: -0.05rem; }
 .chart-legend .key:first-child { margin-left: 0; }
-.chart-legend .key.tri { background: none; width: 0; height: 0; border: 0.45rem solid transparent;
+.chart-legend .key.tri { background: none; width: 0; height: 0; }
+.chart-legend .key.tri, .bar-mark { border: 0.45rem solid transparent;  /* a triangle, point down */
   border-top: 0.7rem solid var(--c); border-bottom: 0; }
 .stHtml:has(> .bar-chart), .stHtml:has(> .scatter) { overflow: visible; }  /* they fit: no scroll */
 .bar-chart { margin: 0 0 1rem; max-width: 60rem; container: bars / inline-size; }
@@ -50,8 +51,7 @@ CHART_CSS = """table.heatmap caption { caption-side: top; text-align: left; font
   padding-bottom: 2px; font: 0.75rem "Source Code Pro", monospace; white-space: nowrap; }
 .bar-word { position: absolute; top: 100%; left: 0; right: 0; text-align: center;
   font-size: 0.875rem; padding-top: 0.2rem; white-space: nowrap; }
-.bar-mark { position: absolute; top: -1.5rem; left: 50%; translate: -50% 0; border: 0.45rem solid
-  transparent; border-top: 0.7rem solid #D55E00; border-bottom: 0; }
+.bar-mark { position: absolute; top: -1.5rem; left: 50%; translate: -50% 0; }
 .scatter { position: relative; width: 520px; margin: 0.5rem 0 1rem 3rem;
   padding: 0 5rem 2.6rem 0; }
 .scatter-plot { position: relative; height: 300px; border-left: 1px solid #808495;

@@ -108,6 +108,9 @@ def test_legend_keys_carry_their_shape_not_their_name():
                                          np.array([0.55, 0.45]), [1]))
     keys = [a.get("class") for a, _ in tags.of("span") if "key" in a.get("class", "")]
     assert keys == ["key", "key", "key tri"]   # the drawn words' triangle, as above their bars
+    tri = [a for a, _ in tags.of("span", "tri")][0]
+    (mark,) = [a for a, _ in tags.of("span", "bar-mark")]
+    assert style(mark, "--c") == style(tri, "--c") == "#D55E00"   # the same colour in both
     plain = Tags(charts.bars_html(["a"], [("#000", [0.5])], "x",
                                   legend=[("drawn by hand", "#000")]))
     assert [a.get("class") for a, _ in plain.of("span") if "key" in a.get("class", "")] == ["key"]

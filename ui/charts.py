@@ -55,6 +55,7 @@ def _f(x):
 # to load (a tenth of a cold start, bench/cold_start.py) and a chart to compile. The styles
 # are app.py's CHART_CSS.
 ORANGE, BLUE = PALETTE[1], PALETTE[0]
+MARK = PALETTE[5]   # the triangle over a marked bar, and its legend key
 POINTS = [c for c in PALETTE if c != "#F0E442"]   # the yellow is too pale on white
 # Diverging blue-white-orange (ColorBrewer PuOr's orange, RdBu's blue: colour-blind safe).
 NEG, MID, POS = (33, 102, 172), (247, 247, 247), (179, 88, 6)
@@ -161,7 +162,7 @@ def bars_html(groups, series, label, value_labels=None, marked=(), legend=None, 
                     if value_labels else "")
             bars.append(f'<div class="bar" style="height: {h:.2f}%; background: {fill}">'
                         f"{text}</div>")
-        mark = '<span class="bar-mark"></span>' if i in marked else ""
+        mark = f'<span class="bar-mark" style="--c: {MARK}"></span>' if i in marked else ""
         cols.append(f'<div class="bar-group">{mark}<div class="bars">{"".join(bars)}</div>'
                     f'<div class="bar-word">{html_text(g)}</div></div>')
     return (f'<div class="bar-chart {" ".join(needs)}" role="img" '
@@ -294,7 +295,6 @@ def trajectories(history, words, placeholder=None):
     show(spec, placeholder)
 
 
-
 def word_scatter(xy, words, title):
     """Words as labelled points in 2-D."""
     xy = np.asarray(xy, float)
@@ -316,7 +316,7 @@ def distribution_html(words, raw, powered, drawn):
                     + (", ".join(str(words[i]) for i in dict.fromkeys(drawn)) or "none"),
                     marked=set(drawn), top=round_top(max(max(raw), max(powered))),
                     legend=[("count / total", BLUE), ("count^0.75, normalised", ORANGE),
-                            ("drawn as a negative", PALETTE[5], "triangle")])
+                            ("drawn as a negative", MARK, "triangle")])
 
 
 def distribution(words, raw, powered, drawn):
