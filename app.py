@@ -80,6 +80,7 @@ BASE_CSS = """<style>
 .stHtml { overflow-x: auto; }  /* a table wider than its box scrolls inside it */
 .stHtml table { border-collapse: collapse; margin: 0 0 1rem; line-height: 1.6; }
 .stHtml table + table { margin-top: 2rem; }  /* a stage's tables in one element: same spacing */
+.stHtml p.cut-note { color: #4a4a4a; font-size: 0.875rem; margin: -0.5rem 0 2rem; }
 .stHtml th, .stHtml td { padding: 0.375rem 0.75rem; vertical-align: middle;
   border: 1px solid rgb(232, 229, 226); text-align: left; }
 .stHtml th { font-weight: 600; }

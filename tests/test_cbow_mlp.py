@@ -258,7 +258,8 @@ def test_each_notes_mistake_is_real():
     ns = notes_namespace()
     entries = [(m["stage"], m["key"]) for m in notes.NOTES_MISTAKES]
     for m in notes.NOTES_MISTAKES:
-        assert set(m) == {"stage", "key", "notes_version", "correct_version", "explanation"}
+        assert set(m) == {"stage", "key", "title", "notes_version", "correct_version",
+                          "explanation"}
         assert m["key"] in cm.TRACE_KEYS and all(m[f].strip() for f in m)
     proven = []
     # grad_W1, grad_b1 (formula): the notes' values differ from autograd on the example

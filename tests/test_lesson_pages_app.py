@@ -105,12 +105,28 @@ def test_cbow_course_defaults_reach_the_update(app):
 
 
 def test_cbow_shows_the_notes_mistake_panel(app):
+    """Each of the notes' mistakes on the Backward stage is a box titled with what is wrong
+    where; opened, it holds the notes' version, the right one and why (core/seeds/cbow.py)."""
+    from core.seeds import cbow as notes
     at = open_page(app, "cbow.py")
     at.session_state["cbow_stage"] = 6
     at.run()
+    titles = [e.label for e in at.expander if "Common mistake" in e.label]
+    backward = [(j, m) for j, m in enumerate(notes.MISTAKES) if m["stage"] == "backward"]
+    assert titles == [f"**Common mistake in the CBOW course notes, `{m['key']}`**: {m['title']}"
+                      for _, m in backward]
+    assert len(set(titles)) == len(titles)                    # each says which one it is
     text = " ".join(m.value for m in at.markdown)
-    assert "Common mistake in the CBOW course notes" in text
-    assert "seed 003" not in text.lower()
+    assert "seed 003" not in text.lower() and "seed 003" not in " ".join(titles).lower()
+    j, m = backward[0]
+    assert m["explanation"] not in text                       # closed: not drawn
+    at.session_state[f"cbow_mistake_open_{j}"] = True
+    at.run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    for part in ("notes_version", "correct_version", "explanation"):
+        assert m[part] in text, part
+    assert backward[1][1]["explanation"] not in text          # the other boxes stay closed
 
 
 HUGE = "word " * 220_000   # about 1 MB
@@ -323,3 +339,30 @@ def test_a_page_that_is_not_a_lesson_starts_torch_on_a_timer(monkeypatch):
     monkeypatch.setattr(cached, "warm_torch", lambda delay=3.0: started.append(delay))
     cached.warm_torch_after_run({})
     assert started == [3.0]
+
+
+def test_sgns_loss_stage_shows_the_notebooks_epsilon_loss_beside_ours(app):
+    """The Loss stage's box names the notebook's loss (1e-7 inside both logs, worked out here
+    from the page's own scores) beside ours; opened, it says what the 1e-7 changes."""
+    import re
+
+    from core import sgns
+    from ui import lessons
+    L = next(L for _, L in lessons.lessons() if L.prefix == "sgns")
+    at = open_page(app, "sgns.py")
+    at.session_state["sgns_stage"] = list(sgns.STAGES).index("Loss")
+    at.run()
+    settings = {name: at.session_state[L.key(name)] for name in L.settings}
+    ex = L.read(settings, at.session_state[L.key("model")]["params"])
+    t = sgns.trace_step(ex.params, ex.example, ex.lr)
+    sig = lambda x: 1 / (1 + np.exp(-np.asarray(x)))  # noqa: E731
+    theirs = -np.log(sig(t["pos_score"]) + 1e-7) - np.sum(np.log(sig(-t["neg_scores"]) + 1e-7))
+    [label] = [e.label for e in at.expander if "inside the logs" in e.label]
+    shown = [float(x) for x in re.findall(r"-?\d+\.\d{10}", label)]
+    assert shown == [round(float(theirs), 10), round(float(t["loss"]), 10)]
+    assert "What it changes" in label and sgns.EPSILON_NOTE not in " ".join(
+        m.value for m in at.markdown)                          # closed: not drawn
+    at.session_state["sgns_formula_open_0"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert sgns.EPSILON_NOTE in " ".join(m.value for m in at.markdown)

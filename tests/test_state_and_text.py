@@ -96,3 +96,19 @@ def test_one_learning_rate_range():
     for bad in (1e-300, 1e300, 0.0, float("nan")):
         with pytest.raises(ValueError):
             check_lesson_lr(bad)
+
+
+def test_a_cut_table_says_so_under_it_in_the_same_element(monkeypatch):
+    """A stage's tables are one st.html element; a table cut to its first 30 rows and 20
+    columns (of 100 x 60) is followed there by a note with those counts, an uncut one not."""
+    from ui import tables
+    drawn = []
+    monkeypatch.setattr(tables.st, "html", drawn.append)
+    big, small = np.zeros((100, 60)), np.ones((3, 2))
+    tables.matrix_tables([((big, 4, None, None, None), "E"), ((small, 4, None, None, None), "W")])
+    assert len(drawn) == 1
+    html = drawn[0]
+    note = ('<p class="cut-note">Showing 30 of 100 rows and 20 of 60 columns; the CSV export '
+            'has every number.</p>')
+    assert html.count("<table") == 2 and html.count('class="cut-note"') == 1
+    assert html.index("</table>") < html.index(note) < html.rindex("<table")

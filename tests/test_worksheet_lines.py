@@ -15,6 +15,7 @@ import pytest
 from ui import lessons, worksheet
 from ui.format import scientific
 from ui.lesson import Ctx
+from ui.stepper import SHOWN_LINES
 from tests.conftest import open_page, shown_math
 
 DECIMALS = (4, 2)
@@ -100,6 +101,10 @@ def test_the_page_shows_exactly_these_lines(app, file, L):
     stages = L.stages(ctx)
     for i, stage in enumerate(stages):
         want = worksheet.render(stage.lines(ctx) if stage.lines else [], 4)
+        if len(want) > SHOWN_LINES:  # the rest fold into a box drawn only while open
+            assert not all(line in shown_math(at) for line in want[SHOWN_LINES:])
+            at.session_state[L.key(f"lines_open_{i}")] = True
+            at.run()
         shown = shown_math(at)
         for line in want:
             assert line in shown, f"stage {i + 1}: {line} not on the page"

@@ -23,6 +23,14 @@ LOCK_HELP = "Locked by your teacher's link"
 MAX_TEXT = 500  # a lock / hide parameter longer than this is refused whole
 
 
+def drawn_while_open(label, key, **kw):
+    """An expander whose body the caller draws only while it is open; returns (it, open).
+    What a closed box holds is still built (and typeset) by the browser on every click,
+    unseen (bench/click_latency.py); widgets in it keep their values with keep_values."""
+    box = st.expander(label, key=key, on_change="rerun", **kw)
+    return box, box.open
+
+
 def keep_values(keys):
     """Keep these widgets' values through a run that does not draw them (Streamlit drops a
     widget's value from session state in a run without its widget; set again, it stays)."""

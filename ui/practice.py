@@ -143,9 +143,9 @@ def teacher_panels(L, ctx):
 def lazy_panel(L, ctx, label, name, icon, body):
     """An expander whose body(L, ctx) runs only while it is open (a fragment: its widgets
     rerun only this panel)."""
-    box = st.expander(label, key=L.key(f"{name}_open"), on_change="rerun", icon=icon)
+    box, drawn = locks.drawn_while_open(label, L.key(f"{name}_open"), icon=icon)
     with box:
-        if box.open:
+        if drawn:
             body(L, ctx)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from ui.format import md_text
+from ui.locks import drawn_while_open
 from ui.tables import records_table
 
 
@@ -55,11 +56,20 @@ def beside(seed, ctx, keys):
         for r in rows])
 
 
-def mistakes(seed, keys):
-    """Where the document's formulas disagree with autograd, for these keys."""
-    for m in (m for m in seed.MISTAKES if m["key"] in keys):
-        with st.container(border=True):
-            st.markdown(f"**Common mistake in {md_text(seed.SOURCE)}: `{m['key']}`**")
+def mistakes(seed, ctx, keys):
+    """Where the document's formulas disagree with autograd, for these keys: one box each,
+    titled with what is wrong where; its versions side by side and why, drawn only while
+    open."""
+    for j, m in enumerate(seed.MISTAKES):
+        if m["key"] not in keys:
+            continue
+        box, drawn = drawn_while_open(
+            f"**Common mistake in {md_text(seed.SOURCE)}, `{m['key']}`**: {m['title']}",
+            ctx.lesson.key(f"mistake_open_{j}"),
+            icon=":material/report:")
+        if not drawn:
+            continue
+        with box:
             a, b = st.columns(2)
             a.caption(seed.SOURCE[0].upper() + seed.SOURCE[1:])
             a.markdown(m["notes_version"])
@@ -71,17 +81,22 @@ def mistakes(seed, keys):
 def formula_checks(seed, ctx, keys):
     """Where the document computes one of these keys by another formula: its value on this
     step beside ours, and what the difference means (seed.FORMULA_CHECKS)."""
-    for f in (f for f in getattr(seed, "FORMULA_CHECKS", ()) if f["key"] in keys):
+    for j, f in enumerate(getattr(seed, "FORMULA_CHECKS", ())):
+        if f["key"] not in keys:
+            continue
         theirs, ours = f["theirs"](ctx.trace), float(ctx.trace[f["key"]])
-        with st.expander(f"With {md_text(seed.SOURCE)}'s {md_text(f['change'])}: {theirs:.10f} "
-                         f"(here {ours:.10f}). What it changes, and when it matters"):
-            st.markdown(f["note"])
+        box, drawn = drawn_while_open(
+            f"With {md_text(seed.SOURCE)}'s {md_text(f['change'])}: {theirs:.10f} (here "
+            f"{ours:.10f}). What it changes, and when it matters",
+            ctx.lesson.key(f"formula_open_{j}"))
+        if drawn:
+            box.markdown(f["note"])
 
 
 def stage_panel(seed, ctx, keys):
     """All three, for one stage's keys (call from a stage's chart)."""
     beside(seed, ctx, keys)
-    mistakes(seed, keys)
+    mistakes(seed, ctx, keys)
     formula_checks(seed, ctx, keys)
 
 

@@ -202,10 +202,10 @@ def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, pre
     (ui/variants) checks them against that exercise sheet's step instead."""
     # Drawn only while open (the key {prefix}_hc_open_{i} opens it): its widgets, hidden in
     # a closed box, took a sixth of the browser's work on every Next click.
-    box = st.expander("Check my hand calculation", icon=":material/edit:",
-                      key=f"{prefix}_hc_open_{i}", on_change="rerun")
+    box, drawn = locks.drawn_while_open("Check my hand calculation", f"{prefix}_hc_open_{i}",
+                                        icon=":material/edit:")
     with box:
-        if not box.open:
+        if not drawn:
             # what was typed stays for when it is opened again
             locks.keep_values((f"{prefix}_hc_key_{i}", f"{prefix}_hc_text_{i}",
                                f"{prefix}_hc_code"))

@@ -13,6 +13,7 @@ import streamlit as st
 
 from ui import cached, classroom, graph, keys, locks, mathtex, seedcheck, selfcheck, urlstate
 from ui.export import downloads
+from ui.locks import drawn_while_open
 from ui.tables import MARK_LEGEND, changed_marks, matrix_table, matrix_tables, table_shape
 from ui.worksheet import render
 
@@ -158,8 +159,8 @@ def presenter_layout(stage, lines, table, decimals):
     return cols, min(len(lines), rows * cols), shown_table
 
 
-def render_stage(ctx, stage, axes, marks):
-    """One stage's body: numbers plugged in, tables, chart; returns (lines, check box).
+def render_stage(ctx, stage, axes, marks, i=0):
+    """Stage `i`'s body: numbers plugged in, tables, chart; returns (lines, check box).
     In presenter mode: the lines in columns, the first table, the rest behind "more"."""
     lines = render(stage.lines(ctx) if stage.lines else [], ctx.decimals)
     if presenting():
@@ -176,18 +177,23 @@ def render_stage(ctx, stage, axes, marks):
         if stage.keys[1:] or stage.chart or shown < len(lines):
             parts = ([f"all {len(lines)} lines"] if shown < len(lines) else []) + (
                 ["the other tables"] if stage.keys[1:] else []) + (["chart"] if stage.chart else [])
-            with st.expander("More: " + ", ".join(parts)):
-                mathtex.show(lines[shown:])
-                for k in stage.keys[1:]:
-                    matrix_table(*_table_args(ctx, axes, marks, k), name=k,
-                                 max_cols=presenter_cols(ctx.decimals))
-                if stage.chart:
-                    stage.chart(ctx)
+            more, drawn = drawn_while_open("More: " + ", ".join(parts),
+                                           ctx.lesson.key(f"more_open_{i}"))
+            with more:
+                if drawn:
+                    mathtex.show(lines[shown:])
+                    for k in stage.keys[1:]:
+                        matrix_table(*_table_args(ctx, axes, marks, k), name=k,
+                                     max_cols=presenter_cols(ctx.decimals))
+                    if stage.chart:
+                        stage.chart(ctx)
         return lines, box
     mathtex.show(lines[:SHOWN_LINES])
     if len(lines) > SHOWN_LINES:
-        with st.expander(f"all {len(lines)} lines with numbers"):
-            mathtex.show(lines[SHOWN_LINES:])
+        more, drawn = drawn_while_open(f"{len(lines) - SHOWN_LINES} more lines with numbers",
+                                       ctx.lesson.key(f"lines_open_{i}"))
+        if drawn:
+            mathtex.show(lines[SHOWN_LINES:], more)
     matrix_tables([(_table_args(ctx, axes, marks, k), k) for k in stage.keys])
     if stage.chart:
         stage.chart(ctx)
@@ -257,11 +263,11 @@ def stepper(L, ctx):
     if L.graph:
         # Drawn only while open: the browser lays a graph out in ~0.8 s, which every Next
         # click would wait for (bench/click_latency.py).
-        box = st.expander("The network: open it to see where this stage sits (it follows "
-                          "Next / Prev)", key=L.key("graph_open"), on_change="rerun",
-                          icon=":material/account_tree:")
+        box, drawn = drawn_while_open("The network: open it to see where this stage sits (it "
+                                      "follows Next / Prev)", L.key("graph_open"),
+                                      icon=":material/account_tree:")
         with box:
-            if box.open:
+            if drawn:
                 edges = graph.edges(L.graph)
                 st.graphviz_chart(graph.dot(ctx, edges, stages[cur].keys))
                 st.caption(graph.describe(edges, stages[cur].keys))
@@ -279,10 +285,9 @@ def stepper(L, ctx):
         if i < cur:
             # Drawn only while open: every earlier stage's numbers and formulas, rendered again
             # on each Next click, made the last stages' clicks twice as slow as the first's.
-            done = st.expander(f"Stage {i + 1}. {stage.name} ✓", key=L.key(f"done_{i}"),
-                               on_change="rerun")
+            done, drawn = drawn_while_open(f"Stage {i + 1}. {stage.name} ✓", L.key(f"done_{i}"))
             with done:
-                if done.open:
+                if drawn:
                     checks.append((compact_stage(ctx, stage, axes, marks), stage.keys))
             continue
         with st.container(border=True, key=L.key("current")):
@@ -292,7 +297,7 @@ def stepper(L, ctx):
             if numeric and st.session_state.get(L.key("quiz")) and not selfcheck.quiz(
                     L.prefix, i, stage, ctx.trace, ctx.decimals, axes, ctx=ctx):
                 continue
-            lines, box = render_stage(ctx, stage, axes, marks)
+            lines, box = render_stage(ctx, stage, axes, marks, i)
             checks.append((box, stage.keys))
             if numeric and not brief:
                 selfcheck.hand_check(L.prefix, i, stage, ctx.trace, ctx.decimals, axes, lines,

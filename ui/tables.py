@@ -106,9 +106,7 @@ def matrix_tables(tables, max_rows=MAX_ROWS, max_cols=MAX_COLS):
         group.append(html_table(*args, name=name, max_rows=max_rows, max_cols=max_cols))
         note = cut_note(args[0], max_rows, max_cols)
         if note:
-            st.html("".join(group))
-            st.caption(note)
-            group = []
+            group.append(f'<p class="cut-note">{html_text(note)}</p>')
     if group:
         st.html("".join(group))
 

@@ -39,6 +39,7 @@ COURSE_PRINTED = {
 # the last two are right for the single example shown and wrong only for a batch.
 NOTES_MISTAKES = [
     {"stage": "backward", "key": "grad_W1",
+     "title": "ReLU of the gradient instead of ReLU's derivative",
      "notes_version": r"$\frac{\partial J}{\partial W_1} = \mathrm{ReLU}\big(W_2^\top"
                       r"(\hat y - y)\big)\,x^\top$ (eq. 7); printed: rows 1 and 2 zero, "
                       r"row 3 non-zero",
@@ -54,6 +55,7 @@ NOTES_MISTAKES = [
                     "($z_1 < 0$, $h = 0$), so row 3 of $W_1$ cannot change the loss, yet it "
                     "gets a gradient because its signal is positive."},
     {"stage": "backward", "key": "grad_b1",
+     "title": "the same slip, ReLU of the gradient",
      "notes_version": r"$\frac{\partial J}{\partial b_1} = \mathrm{ReLU}\big(W_2^\top"
                       r"(\hat y - y)\big)$ (eq. 9), `grad_b1 = relu(np.dot(W2.T, y_hat - y))`",
      "correct_version": r"$\frac{\partial J}{\partial b_1} = W_2^\top(\hat y - y) \odot "
@@ -63,6 +65,7 @@ NOTES_MISTAKES = [
                     "ReLU of the signal. (ReLU's derivative is a 0/1 mask taken from the "
                     "forward pass; it never looks at the sign of the gradient.)"},
     {"stage": "backward", "key": "grad_b1",
+     "title": "the numbers printed as *Grad b1* are grad_b2",
      "notes_version": "`print(f\"Grad b1: {grad_b2}\")`: the block labelled *Grad b1* shows "
                       "5 numbers, identical to *Grad b2*",
      "correct_version": "`print(f\"Grad b1: {grad_b1}\")`: $\\partial J/\\partial b_1$ has "
@@ -72,6 +75,7 @@ NOTES_MISTAKES = [
                     "per vocabulary word). Its shape gives it away: $b_1$ has one entry per "
                     "hidden unit. The notes' own grad_b1 is never shown."},
     {"stage": "forward", "key": "y_hat",
+     "title": "softmax sums over a whole batch (right for the one example shown)",
      "notes_version": "`def softmax(z)`: `e_z = np.exp(z)`, `sum_e_z = np.sum(e_z)`, "
                       "`return e_z / sum_e_z`",
      "correct_version": "`e_z / np.sum(e_z, axis=0, keepdims=True)`: each column of a "
@@ -82,6 +86,7 @@ NOTES_MISTAKES = [
                     "without an axis adds all V·m entries, so the columns would sum to less "
                     "than 1 and every probability would be too small."},
     {"stage": "loss", "key": "loss",
+     "title": "a batch's losses are summed, not averaged (right for the one example shown)",
      "notes_version": "`def cross_entropy_loss(y_hat, y): return -np.sum(y * np.log(y_hat))`",
      "correct_version": r"for a batch, $J_{batch} = -\frac{1}{m}\sum_{i=1}^m\sum_{j=1}^V "
                         r"y_j^i \log \hat y_j^i$: `-np.sum(Y * np.log(Y_hat)) / m`",
