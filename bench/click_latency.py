@@ -7,7 +7,9 @@ Serves the app (serve.py) on a free loopback port, opens the lesson in headless 
 `clicks` times. Each time runs inside the page, from the click to the first animation frame
 whose current-stage heading names the new stage and whose formulas are all typeset (KaTeX
 output, ui/mathtex.py), so Playwright's own round trips are not in it. Before each click the
-previous run has finished and the page has settled. Also prints the same figure for a trivial page (a button that rewrites one line) served the same way.
+previous run has finished and the page has settled. Also prints the same figure for a
+trivial page (a button that rewrites one line) served the same way, with the app's config
+(without it Streamlit collects all garbage after every run: ~40 ms a click here).
 Target (issue 13): median <= 100 ms and p95 <= 200 ms on every lesson.
 """
 import argparse
@@ -20,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.e2e.conftest import (launch_chromium, new_context, open_app,  # noqa: E402
                                 wait_for_torch, wait_idle)
-from tests.e2e.server import start_server, stop_server  # noqa: E402
+from tests.e2e.server import start_server, stop_server, with_app_config  # noqa: E402
 from ui.mathtex import UNTYPESET  # noqa: E402
 
 # Click `button`, then resolve with the ms until `target` holds text containing `want` and
@@ -85,7 +87,7 @@ def trivial_times(browser, args):
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "trivial.py"
         script.write_text(TRIVIAL)
-        proc, base = start_server(script=script, cwd=tmp)
+        proc, base = start_server(script=script, cwd=with_app_config(tmp))
         try:
             page = new_context(browser).new_page()
             open_app(page, base, "", ".st-key-next", styled=False)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.e2e.conftest import (BASE_CSS_MARK, RUN_END_MS, STYLED,  # noqa: E402
                                 launch_chromium, new_context, wait_idle)
-from tests.e2e.server import start_server, stop_server  # noqa: E402
+from tests.e2e.server import start_server, stop_server, with_app_config  # noqa: E402
 from ui.lessons import lessons  # noqa: E402
 from ui.mathtex import UNTYPESET  # noqa: E402
 
@@ -70,7 +70,7 @@ def main():
                              f".st-key-{L.prefix}_current")
     runs = {name: [] for name in pages}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        (Path(tmp) / "bare.py").write_text(BARE)
+        (Path(with_app_config(tmp)) / "bare.py").write_text(BARE)  # served as the app is
         browser = launch_chromium(p)
         for _ in range(args.repeats):
             for name, (script, cwd, path, ready, styled, typeset) in pages.items():

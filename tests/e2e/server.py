@@ -1,5 +1,6 @@
 """The app served by `streamlit run` on a free loopback port, for the browser tests and the
 benchmarks: started, polled on /_stcore/health until healthy, always stopped."""
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,14 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def with_app_config(folder):
+    """Give `folder` the app's .streamlit/config.toml, so that a reference page served from it
+    runs as the app does (no full garbage collection after each run, no file watcher...)."""
+    (Path(folder) / ".streamlit").mkdir(exist_ok=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", Path(folder) / ".streamlit" / "config.toml")
+    return folder
 
 
 def start_server(script="serve.py", cwd=ROOT, log=None):
