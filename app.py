@@ -1,4 +1,5 @@
 """Step-through: the entry point. It only routes and holds the shared sidebar."""
+from pathlib import Path
 
 import streamlit as st
 
@@ -102,7 +103,10 @@ CONTRAST_CSS = """<style>
 a { text-decoration: underline !important; }
 </style>"""
 
-st.set_page_config(page_title="Step-through", page_icon="🧮", layout="wide")
+# A drawn icon (a worksheet grid with its touched row), not an emoji: a browser without an
+# emoji font showed an empty box in the tab, and a Material icon is fetched from Google.
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+st.set_page_config(page_title="Step-through", page_icon=FAVICON, layout="wide")
 
 page = st.navigation(menu())
 

@@ -13,5 +13,5 @@ from ui import classroom, lessons, serving
 serving.turn_nagle_off()
 # The lessons (their pages, core modules and numpy) are imported once the server is up, in
 # the background, rather than in the first visitor's first run; app.py waits for them.
-app = st.App("app.py", routes=[classroom.news_route()],
+app = st.App("app.py", routes=[classroom.news_route(), *serving.index_routes(lessons.FILES)],
              lifespan=serving.import_when_up(lessons.lessons))

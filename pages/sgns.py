@@ -46,11 +46,11 @@ def controls(c):
     n3.button(f"Sample {k} negatives", key=L.key("sample"), on_click=lambda: lesson.set_settings(
         L, {"negatives": sgns.draw_text(words, counts, k)}), width="stretch",
               help="Drawn from count^0.75, as word2vec.")
-    with st.expander("The text (training and the words above)"):
-        lesson.text(L, st, "Text (empty: the built-in text about animals, foods, places, colours "
-                    "and vehicles)", "text", area=True, height=100,
+    if box := lesson.settings_box(L, "The text (training and the words above)", ["text", "dim"]):
+        lesson.text(L, box, "Text (empty: the built-in text about animals, foods, places, "
+                    "colours and vehicles)", "text", area=True, height=100,
                     decode_file=lambda raw, s: sgns.decode_text_file(raw))
-        lesson.number(L, st, "Vector size d", "dim", 1, 64)
+        lesson.number(L, box, "Vector size d", "dim", 1, 64)
 
 
 def lines(c, stage):

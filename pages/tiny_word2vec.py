@@ -37,8 +37,8 @@ def controls(c):
     lesson.choose(L, c1, "Center word (input)", "center", c.info["words"])
     lesson.choose(L, c2, "Target word (to predict)", "target", c.info["words"])
     lesson.lr_input(L, c3, help="The README uses 0.1.")
-    with st.expander("Words (editable)", expanded=False):
-        lesson.text(L, st, "Vocabulary (comma-separated, 2 to 12 words)", "vocab")
+    if box := lesson.settings_box(L, "Words (editable)", ["vocab"]):
+        lesson.text(L, box, "Vocabulary (comma-separated, 2 to 12 words)", "vocab")
 
 
 def lines(c, stage):

@@ -366,3 +366,28 @@ def test_sgns_loss_stage_shows_the_notebooks_epsilon_loss_beside_ours(app):
     at.run()
     assert not at.exception, at.exception
     assert sgns.EPSILON_NOTE in " ".join(m.value for m in at.markdown)
+
+
+def test_a_closed_box_of_settings_keeps_what_was_set_in_it(app):
+    """Skip-gram's "The text" box is drawn only while open: its text area, file uploader and
+    vector size are not on the page while it is closed, and what was set in it holds."""
+    at = open_page(app, "sgns.py")
+    assert "sgns_text" not in [w.key for w in at.text_area]
+    assert "sgns_dim" not in [w.key for w in at.number_input]
+    assert not at.get("file_uploader")
+    at.session_state["sgns_text_open"] = True
+    at.run()
+    at.number_input(key="sgns_dim").set_value(3).run()
+    text = "the cat and the dog ate bread and soup in the park by a red bus"  # the default words
+    at.text_area(key="sgns_text").input(text).run()
+    at.session_state["sgns_text_open"] = False
+    at.run()
+    assert "sgns_dim" not in [w.key for w in at.number_input]
+    for _ in range(2):  # a run of the page and a Next click: nothing set is lost
+        assert at.session_state["sgns_dim"] == 3
+        assert at.session_state["sgns_text"] == text
+        params = at.session_state["sgns_model"]["params"]
+        assert all(p.shape[1] == 3 for p in params.values()), {k: p.shape for k, p in
+                                                                params.items()}
+        at.button(key="sgns_next").click().run()
+        assert not at.exception and not at.error, at.error

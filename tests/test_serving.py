@@ -31,3 +31,43 @@ def test_lessons_are_imported_in_a_thread_once_the_server_is_up_and_runs_wait(mo
 def test_a_run_without_serve_py_does_not_wait(monkeypatch):
     monkeypatch.setattr(serving, "_importing", [])
     serving.imported()  # returns at once: `streamlit run app.py` and AppTest start no thread
+
+
+def test_the_first_runs_one_time_work_is_done_before_it(monkeypatch):
+    """Streamlit asks once, before its first element, whether it runs in a Python prompt
+    (inspect.stack over every module: 0.14 s of a cold start's first run). Done in the import
+    thread, it is not asked again in a run."""
+    from streamlit import delta_generator, env_util
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    asked = []
+    monkeypatch.setattr(env_util, "is_repl", lambda: asked.append(1) or False)
+    serving.first_run_work()
+    assert asked == [1]
+    delta_generator._maybe_print_use_warning()  # what each element's delta calls
+    assert asked == [1]
+    import mimetypes
+    assert mimetypes.inited and "PIL.Image" in __import__("sys").modules
+
+
+def test_a_lessons_page_asks_for_the_html_elements_code_and_katex_with_its_first_bytes():
+    index = (serving.STATIC / "index.html").read_text()
+    page = serving.preloading_index()
+    head = page[page.index("<head>"):page.index("</head>")]
+    chunks = serving.lazy_chunks()
+    html = [c for c in chunks if c.startswith("Html.")]
+    assert len(html) == 1 and any(c.startswith("purify.") for c in chunks)  # Html imports it
+    for name in chunks:  # each is a file Streamlit serves, asked for once
+        assert (serving.STATIC / "static" / "js" / name).is_file()
+        assert head.count(f'href="./static/js/{name}"') == 1, name
+    first = head.index(f'<link rel="modulepreload" crossorigin href="./static/js/{html[0]}">')
+    assert first < head.index('<script type="module"')  # before Streamlit's own code
+    assert head.count('href="./app/static/katex.min.js"') == 1
+    assert "katex" not in serving.preloading_index(katex=False)
+    assert page.replace(head, "") == index.replace(index[index.index("<head>"):
+                                                         index.index("</head>")], "")
+
+
+def test_only_the_lessons_urls_are_answered_with_it():
+    from ui.lessons import FILES
+    paths = [r.path for r in serving.index_routes(FILES)]
+    assert paths == [f"/{f}" for f in FILES] and "/" not in paths

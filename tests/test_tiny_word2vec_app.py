@@ -22,6 +22,10 @@ def last_good(at):
 def edit_box(at, name):
     """The "Weights (editable)" form's text area for parameter `name` (its key changes with
     the model's version)."""
+    if not at.session_state["tiny_weights_open"]:  # the form is drawn only while open
+        assert not [t for t in at.text_area if t.key.startswith("tiny_edit_")]
+        at.session_state["tiny_weights_open"] = True
+        at.run()
     boxes = [t for t in at.text_area if t.key.startswith(f"tiny_edit_{name}_")]
     assert len(boxes) == 1, [t.key for t in at.text_area]
     return boxes[0]
@@ -97,6 +101,9 @@ def set_widget(at, key, value):
     elif key == "tiny_lr":
         at.number_input(key=key).set_value(value).run()
     else:
+        if key == "tiny_vocab":  # its box is drawn only while open
+            at.session_state["tiny_vocab_open"] = True
+            at.run()
         at.text_input(key=key).input(value).run()
 
 

@@ -8,6 +8,7 @@ A line is `label = expression = result` (ui.worksheet.Line). For each one:
 Then AppTest checks that the page shows exactly these lines, stage by stage.
 """
 import math
+import re
 
 import numpy as np
 import pytest
@@ -124,3 +125,36 @@ def test_every_line_of_an_exercise_sheet_variant_is_its_arithmetic(file, L, k):
     for line in lines:
         check_line(ctx, line)
     assert lines
+
+
+@pytest.mark.parametrize("file,L", ALL, ids=[L.prefix for _, L in ALL])
+def test_presenter_mode_shows_every_line_and_its_box_says_how_many_more(app, file, L):
+    """On a projector a stage shows the lines that fit; its "More" box names how many more it
+    holds, and they are the rest of the stage's lines."""
+    at = open_page(app, file)
+    # app.py's toggle: set before every run, as AppTest runs the page without app.py and
+    # Streamlit drops the value of a widget's key in a run that does not draw the widget
+    at.session_state["presenter"] = True
+    at.run()
+    settings = {name: at.session_state[L.key(name)] for name in L.settings}
+    model = at.session_state[L.key("model")]
+    ex = L.read(settings, model["params"])
+    core = __import__(f"core.{L.model}", fromlist=["x"])
+    ctx = Ctx(L, settings, ex, core.trace_step(ex.params, ex.example, ex.lr), 4, 0, model["seed"])
+    boxes = 0
+    for i, stage in enumerate(L.stages(ctx)):
+        if i:
+            at.session_state["presenter"] = True
+            at.button(key=L.key("next")).click().run()
+        want = worksheet.render(stage.lines(ctx) if stage.lines else [], 4)
+        hidden = [line for line in want if line not in shown_math(at)]
+        more = [e.label for e in at.expander if e.label.startswith("More: ")]
+        counted = re.findall(r"^More: (\d+) more lines", more[0]) if more else []
+        assert counted == ([str(len(hidden))] if hidden else []), (i, more)
+        if hidden:
+            boxes += 1
+            at.session_state["presenter"] = True
+            at.session_state[L.key(f"more_open_{i}")] = True
+            at.run()
+            assert all(line in shown_math(at) for line in want), i
+    assert boxes and not at.exception

@@ -34,16 +34,22 @@ def warm_torch(delay=3.0):
 
 
 WAITING = "_torch_waits"  # session state: runs of a lesson's fragment waiting for torch
-WAIT_RERUNS = 2
+# The browser reruns that fragment every AWAIT_EVERY seconds until torch is imported. Each rerun
+# also redraws the page: on a cold start the browser shows an element whose code it had still
+# to fetch only at its page's next redraw (or half a second after the last such wait, React's
+# rule), so a frequent rerun brings the first screen's controls and formulas sooner
+# (bench/cold_start.py). The import starts after WAIT_RERUNS of them, ~2 s after the page.
+AWAIT_EVERY = 0.3
+WAIT_RERUNS = 7
 
 
 def warm_torch_when_drawn(state):
     """Called on every run of a lesson's fragment that waits for torch (ui/stepper.py): start the
-    import on its WAIT_RERUNS-th rerun, which the browser asks for (every second) once it has
-    the page. While torch loads it holds Python's lock for seconds at a time, and the server
-    cannot send the browser the scripts its first screen still waits for: started a fixed
-    second after the first run, the import held tiny word2vec's first stage back from 6.0 to
-    9.1 s after a server start on a slow machine (bench/cold_start.py)."""
+    import on its WAIT_RERUNS-th rerun, which the browser asks for once it has the page.
+    While torch loads it holds Python's lock for seconds at a time, and the server cannot
+    send the browser the scripts its first screen still waits for: started a fixed second
+    after the first run, the import held tiny word2vec's first stage back from 6.0 to 9.1 s
+    after a server start on a slow machine (bench/cold_start.py)."""
     state[WAITING] = state.get(WAITING, 0) + 1
     if state[WAITING] > WAIT_RERUNS:
         warm_torch(delay=0)

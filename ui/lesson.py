@@ -418,6 +418,17 @@ def text(L, where, label, name, area=False, help=None, height=None, decode_file=
         upload(L, where, "…or load a UTF-8 .txt file", name, decode_file)
 
 
+def settings_box(L, label, names):
+    """An expander of the settings `names`, drawn only while open (its text areas and file
+    uploader held a direct link's first stage back): the box to draw them in while it is
+    open, else None, and the settings keep their values (a file uploaded in it is already in
+    its text setting)."""
+    box, drawn = locks.drawn_while_open(label, L.key(f"{names[0]}_open"))
+    if not drawn:
+        locks.keep_values([L.key(name) for name in names])
+    return box if drawn else None
+
+
 def upload(L, where, label, name, decode, key="upload", types=("txt",), help=None):
     """A file uploader (widget `{prefix}_{key}`) that fills the text setting `name`: a new
     file is read by `decode(raw bytes, settings)` (a core function returning the text, or
@@ -508,7 +519,13 @@ def edit_form(L, ctx):
     # A new key whenever the model may have changed (a step, undo, a history jump...): the
     # text areas then show the current parameters, never those of an earlier point.
     version = _hist(L).get("version", 0)
-    with st.expander("Weights (editable)", expanded=False):
+    # Drawn only while open: three text areas the browser would otherwise build, and fetch
+    # the code of, before a direct link's first stage is on screen (bench/cold_start.py).
+    # What is typed is sent only with "Use these weights", so closing the box keeps nothing.
+    box, drawn = locks.drawn_while_open("Weights (editable)", L.key("weights_open"))
+    if not drawn:
+        return
+    with box:
         with st.form(L.key("edit_form"), border=False):
             st.caption("One row per line, numbers separated by spaces or commas; rows follow the "
                        "vocabulary order.")

@@ -2,8 +2,12 @@
 reference page the same way)."""
 import asyncio.base_events
 import contextlib
+import re
 import socket
 import threading
+from pathlib import Path
+
+import streamlit
 
 _importing = []  # the thread importing the lessons once the server is up (serve.py)
 
@@ -29,13 +33,35 @@ def import_when_up(load):
     core modules, numpy; ~0.25 s with no .pyc) in a thread, while a first visitor's browser
     fetches the app's scripts (a second in which the server has little to do). Imported
     before the server starts, they made it answer ~0.25 s later (bench/cold_start.py)."""
+    def load_all():
+        load()
+        first_run_work()
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        _importing.append(threading.Thread(target=load, name="import-lessons", daemon=True))
+        _importing.append(threading.Thread(target=load_all, name="import-lessons", daemon=True))
         _importing[0].start()
         yield
 
     return lifespan
+
+
+def first_run_work():
+    """What Streamlit does in a server's first run and never again, done while the browser
+    still fetches the page (a cold start's first run took 0.30 s, 0.19 s of it this):
+    - before its first element Streamlit asks whether it runs in a Python prompt, by
+      inspect.stack(), which looks up the source file of every module loaded: 0.14 s with
+      the lessons' modules (here it answers no, as in a run, and is not asked again);
+    - the tab's icon (app.FAVICON) is read with PIL imported and its type looked up in the
+      system's table of file types, each loaded on first use: 0.05 s."""
+    import mimetypes
+
+    import PIL.Image  # noqa: F401
+    import PIL.ImageFile  # noqa: F401
+    from streamlit import delta_generator
+    if hasattr(delta_generator, "_maybe_print_use_warning"):
+        delta_generator._maybe_print_use_warning()
+    mimetypes.guess_type("favicon.png")
 
 
 def imported():
@@ -44,3 +70,54 @@ def imported():
     half-initialised module)."""
     if _importing:
         _importing[0].join()
+
+
+# A lesson's first screen waits for the code of Streamlit's HTML element (the stage's formulas
+# and tables, the app's stylesheet), which its page loads only once the first such element
+# has arrived (React.lazy), and then for KaTeX, which the formulas' script loads
+# (ui/mathtex.py). Asked for with the page, they are there when the first run's elements are.
+PRELOAD_KINDS = ("Html",)
+STATIC = Path(streamlit.__file__).parent / "static"   # Streamlit's index.html and its code
+
+
+def lazy_chunks(kinds=PRELOAD_KINDS):
+    """The files (names in static/js) of these kinds' modules and of what they import, in a
+    fixed order; a kind this Streamlit does not have is skipped."""
+    folder = STATIC / "static" / "js"
+    todo = [p.name for kind in kinds for p in sorted(folder.glob(f"{kind}.*.js"))
+            if re.fullmatch(re.escape(kind) + r"\.[\w-]+\.js", p.name)]
+    seen = {}
+    while todo:
+        name = todo.pop(0)
+        if name not in seen and (folder / name).is_file():
+            seen[name] = True
+            todo += re.findall(r'(?:from|import)\s*"\./([\w.-]+\.js)"',
+                               (folder / name).read_text())
+    return list(seen)
+
+
+def preloading_index(katex=True):
+    """Streamlit's index.html with links at the top of its <head> asking for lazy_chunks()
+    (those it does not ask for already) and, if `katex`, for KaTeX (static/katex.min.js)."""
+    index = (STATIC / "index.html").read_text()
+    already = set(re.findall(r'href="\./static/js/([^"]+)"', index))
+    links = "".join(f'<link rel="modulepreload" crossorigin href="./static/js/{name}">'
+                    for name in lazy_chunks() if name not in already)
+    if katex:
+        links += '<link rel="preload" as="script" href="./app/static/katex.min.js">'
+    return index.replace("<head>", "<head>" + links, 1)
+
+
+def index_routes(paths):
+    """Routes for st.App answering the lessons' URLs (`paths`) with preloading_index(), as
+    Streamlit answers every page's URL with its index.html (not cached). The home page keeps
+    Streamlit's own: it draws no formulas."""
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    from ui import mathtex
+    body = preloading_index(katex=mathtex.typesetting())
+
+    async def index(request):
+        return HTMLResponse(body, headers={"Cache-Control": "no-cache"})
+    return [Route(f"/{p}", index, methods=["GET", "HEAD"]) for p in paths]

@@ -13,7 +13,6 @@ import streamlit as st
 
 from ui import cached, classroom, graph, keys, locks, mathtex, seedcheck, selfcheck, urlstate
 from ui.export import downloads
-from ui.locks import drawn_while_open
 from ui.tables import MARK_LEGEND, changed_marks, matrix_table, matrix_tables, table_shape
 from ui.worksheet import render
 
@@ -159,7 +158,7 @@ def presenter_layout(stage, lines, table, decimals):
     return cols, min(len(lines), rows * cols), shown_table
 
 
-def render_stage(ctx, stage, axes, marks, i=0):
+def render_stage(ctx, stage, axes, marks, i):
     """Stage `i`'s body: numbers plugged in, tables, chart; returns (lines, check box).
     In presenter mode: the lines in columns, the first table, the rest behind "more"."""
     lines = render(stage.lines(ctx) if stage.lines else [], ctx.decimals)
@@ -175,10 +174,10 @@ def render_stage(ctx, stage, axes, marks, i=0):
             matrix_table(*args, name=k, max_rows=table[0], max_cols=table[1])
         box = st.empty()
         if stage.keys[1:] or stage.chart or shown < len(lines):
-            parts = ([f"all {len(lines)} lines"] if shown < len(lines) else []) + (
+            parts = ([f"{len(lines) - shown} more lines"] if shown < len(lines) else []) + (
                 ["the other tables"] if stage.keys[1:] else []) + (["chart"] if stage.chart else [])
-            more, drawn = drawn_while_open("More: " + ", ".join(parts),
-                                           ctx.lesson.key(f"more_open_{i}"))
+            more, drawn = locks.drawn_while_open("More: " + ", ".join(parts),
+                                                 ctx.lesson.key(f"more_open_{i}"))
             with more:
                 if drawn:
                     mathtex.show(lines[shown:])
@@ -190,8 +189,8 @@ def render_stage(ctx, stage, axes, marks, i=0):
         return lines, box
     mathtex.show(lines[:SHOWN_LINES])
     if len(lines) > SHOWN_LINES:
-        more, drawn = drawn_while_open(f"{len(lines) - SHOWN_LINES} more lines with numbers",
-                                       ctx.lesson.key(f"lines_open_{i}"))
+        more, drawn = locks.drawn_while_open(f"{len(lines) - SHOWN_LINES} more lines with "
+                                             "numbers", ctx.lesson.key(f"lines_open_{i}"))
         if drawn:
             mathtex.show(lines[SHOWN_LINES:], more)
     matrix_tables([(_table_args(ctx, axes, marks, k), k) for k in stage.keys])
@@ -239,7 +238,7 @@ def under_stepper(L, ctx):
                   L.axes(ctx) if L.axes else {})
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=cached.AWAIT_EVERY)
 def _await_torch():
     """Reruns the page once torch is imported (for the autograd check lines); starts the
     import once the browser has the page."""
@@ -263,7 +262,7 @@ def stepper(L, ctx):
     if L.graph:
         # Drawn only while open: the browser lays a graph out in ~0.8 s, which every Next
         # click would wait for (bench/click_latency.py).
-        box, drawn = drawn_while_open("The network: open it to see where this stage sits (it "
+        box, drawn = locks.drawn_while_open("The network: open it to see where this stage sits (it "
                                       "follows Next / Prev)", L.key("graph_open"),
                                       icon=":material/account_tree:")
         with box:
@@ -285,7 +284,8 @@ def stepper(L, ctx):
         if i < cur:
             # Drawn only while open: every earlier stage's numbers and formulas, rendered again
             # on each Next click, made the last stages' clicks twice as slow as the first's.
-            done, drawn = drawn_while_open(f"Stage {i + 1}. {stage.name} ✓", L.key(f"done_{i}"))
+            done, drawn = locks.drawn_while_open(f"Stage {i + 1}. {stage.name} ✓",
+                                                 L.key(f"done_{i}"))
             with done:
                 if drawn:
                     checks.append((compact_stage(ctx, stage, axes, marks), stage.keys))

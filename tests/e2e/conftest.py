@@ -65,6 +65,21 @@ def wait_idle(page, expect_run=True, timeout=RUN_END_MS):
     page.evaluate(SETTLE)
 
 
+# A lesson's boxes drawn only while open that hold settings (ui/lesson.settings_box) or the
+# weights form: closed, the widgets in them are not on the page.
+CLOSED_BOXES = "[class*='_controls'] [class*='_open'] details:not([open]) > summary"
+
+
+def drawn(page, selector):
+    """The elements matching `selector`, the lesson's closed boxes of settings opened one by
+    one until they are drawn."""
+    found, boxes = page.locator(selector), page.locator(CLOSED_BOXES)
+    while not found.count() and boxes.count():
+        boxes.first.click()
+        wait_idle(page)
+    return found
+
+
 # app.py's own stylesheet (st.html): a loaded machine can report the run finished a moment
 # before it is in the page, and colour contrast and sizes depend on it.
 STYLED = ("css => [...document.querySelectorAll('style')]"

@@ -105,3 +105,32 @@ def test_the_network_picture_follows_the_stage(page, server):
         wait_idle(page)
     backward = page.locator("[data-testid='stGraphVizChart'] svg").first.inner_html()
     assert backward != first and "gradient" in backward
+
+
+def test_the_tab_icon_is_a_drawn_image_not_an_emoji(page, server):
+    """An emoji favicon is an SVG with the emoji as text: an empty box in a browser with no
+    emoji font. The icon is a PNG the server sends (offline: nothing fetched elsewhere)."""
+    L = LESSONS[0][1]
+    open_app(page, server, L.url_path, f".st-key-{L.prefix}_next")
+    page.wait_for_function("() => [...document.querySelectorAll('link[rel*=icon]')]"
+                           ".some(l => l.href.includes('/media/'))", timeout=RUN_END_MS)
+    hrefs = page.eval_on_selector_all("link[rel*=icon]", "ls => ls.map(l => l.href)")
+    assert hrefs and all(h.startswith(server) for h in hrefs), hrefs
+    assert not any("svg" in h or "<text" in h for h in hrefs), hrefs
+    reply = page.request.get([h for h in hrefs if "/media/" in h][0])
+    assert reply.ok and reply.headers["content-type"] == "image/png"
+    assert reply.body()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_lessons_link_is_answered_with_the_preloading_page(page, server):
+    """serve.py answers a lesson's URL with Streamlit's page that also asks at once for the
+    code its first screen waits for (ui/serving.preloading_index); the home page keeps
+    Streamlit's own, and a page that is no lesson's still gets the app."""
+    from ui import serving
+    for _, L in LESSONS:
+        reply = page.request.get(f"{server}/{L.url_path}?stage=2")
+        assert reply.ok and "no-cache" in reply.headers["cache-control"]
+        assert reply.text() == serving.preloading_index()
+    home = page.request.get(f"{server}/").text()
+    assert home == (serving.STATIC / "index.html").read_text()
+    assert page.request.get(f"{server}/no_such_page").text() == home

@@ -30,7 +30,8 @@ from core import manual_backprop as mb
 from core import char_mlp as char
 from core import names_data, sgns, sgns_corpus
 from core import tiny_word2vec as tw
-from tests.e2e.conftest import alerts, exceptions, new_context, open_app, table, wait_idle
+from tests.e2e.conftest import (alerts, drawn, exceptions, new_context, open_app, table,
+                                wait_idle)
 
 pytestmark = pytest.mark.browser
 
@@ -267,7 +268,7 @@ TAGS = "es => es.map(e => e.getAttribute('aria-label'))"
 
 def field(page, key):
     """The text box of widget `key`, its expander opened if it sits in a closed one."""
-    box = page.locator(f".st-key-{key}").locator("input, textarea").first
+    box = drawn(page, f".st-key-{key}").locator("input, textarea").first
     box.evaluate(REVEAL)
     box.wait_for(state="visible")
     return box
@@ -275,7 +276,7 @@ def field(page, key):
 
 def edit_box(page, key):
     """The text area of an Edit key (any version), its expander opened."""
-    box = page.locator(f"[class*='st-key-{key}_'] textarea").first
+    box = drawn(page, f"[class*='st-key-{key}_'] textarea").first
     box.evaluate(REVEAL)
     box.wait_for(state="visible")
     return box
@@ -321,7 +322,7 @@ def run_step(page, step):
         page.keyboard.type(step.keys)
         box.press("Enter")
     elif isinstance(step, Upload):
-        page.locator(f".st-key-{step.key} input[type=file]").set_input_files(
+        drawn(page, f".st-key-{step.key} input[type=file]").set_input_files(
             {"name": step.name, "mimeType": step.mime, "buffer": step.data})
     elif isinstance(step, Pick):
         pick(page, step)
@@ -347,7 +348,7 @@ def as_now(page, key):
     """The step that puts widget `key` back as it is now."""
     if "_edit_" in key:  # an Edit key (a weights form's text area, keyed by version)
         return Edit(key, edit_box(page, key).input_value())
-    widget = page.locator(f".st-key-{key}")
+    widget = drawn(page, f".st-key-{key}")
     widget.locator("input, textarea").first.wait_for(state="attached")  # drawn, not only placed
     if widget.locator("input[type=file]").count():
         return Clear(key)

@@ -15,7 +15,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from tests.e2e.conftest import alerts, exceptions, new_context, open_app, wait_idle
+from tests.e2e.conftest import alerts, drawn, exceptions, new_context, open_app, wait_idle
 from ui.lessons import lessons
 
 pytestmark = pytest.mark.browser
@@ -223,8 +223,7 @@ def test_huge_and_tiny_weights_read_well_and_never_say_nan(tab, server):
     L = next(L for _, L in LESSONS if L.prefix == "tiny")
     open_lesson(tab, server, L)
     for value in ("1e308", "1e-300", "-1e300"):
-        area = tab.get_by_label(L.edit["E"])
-        area.evaluate(OPEN)
+        area = drawn(tab, f"[class*='st-key-{L.key('edit_E_')}'] textarea")  # the form opened
         area.fill("\n".join(f"{value} {value}" for _ in range(3)))
         tab.get_by_label(L.edit["W"]).fill("0.5 -0.25\n-0.5 0.75\n0.125 0")
         tab.get_by_label(L.edit["b"]).fill("0.1\n-0.2\n0.3")
@@ -259,13 +258,9 @@ def test_window_links_are_checked_together_and_the_lesson_is_shown(tab, server, 
     assert_state_agrees(tab, L)
 
 
-OPEN = "el => { const d = el.closest('details'); if (d && !d.open) d.querySelector('summary').click(); }"
-
-
 def set_text(page, L, text):
     name, kind = TEXT_BOX[L.prefix]
-    box = page.locator(f".st-key-{L.key(name)} {kind}")
-    box.evaluate(OPEN)  # inside a closed expander ("Words (editable)"): open it
+    box = drawn(page, f".st-key-{L.key(name)} {kind}")  # "Words (editable)" opened
     box.fill(text)
     box.press("Control+Enter" if kind == "textarea" else "Enter")
     settle(page)
