@@ -1,6 +1,8 @@
 """serve.py's server: the lessons are imported in the background once the server is up, and a
 run waits for them before importing anything itself."""
 import asyncio
+import mimetypes
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -45,8 +47,7 @@ def test_the_first_runs_one_time_work_is_done_before_it(monkeypatch):
     assert asked == [1]
     delta_generator._maybe_print_use_warning()  # what each element's delta calls
     assert asked == [1]
-    import mimetypes
-    assert mimetypes.inited and "PIL.Image" in __import__("sys").modules
+    assert mimetypes.inited and "PIL.PngImagePlugin" in sys.modules  # the tab icon's first read
 
 
 def test_a_lessons_page_asks_for_the_html_elements_code_and_katex_with_its_first_bytes():

@@ -51,6 +51,16 @@ def make_ctx(L, overrides, seed, decimals):
     return Ctx(L, settings, ex, trace, decimals, 0, seed)
 
 
+def page_ctx(at, L):
+    """The Ctx of what the page shows: its settings and model, stepped by the core (at 4
+    decimals, the page's default)."""
+    settings = {name: at.session_state[L.key(name)] for name in L.settings}
+    model = at.session_state[L.key("model")]
+    ex = L.read(settings, model["params"])
+    trace = __import__(f"core.{L.model}", fromlist=["x"]).trace_step(ex.params, ex.example, ex.lr)
+    return Ctx(L, settings, ex, trace, 4, 0, model["seed"])
+
+
 def half_unit(x, decimals):
     """Half a unit of the last digit `x` is printed with at these decimals."""
     if scientific(x, decimals):
@@ -93,12 +103,7 @@ def test_every_line_is_its_arithmetic(L, overrides, seed, decimals):
 @pytest.mark.parametrize("file,L", ALL, ids=[L.prefix for _, L in ALL])
 def test_the_page_shows_exactly_these_lines(app, file, L):
     at = open_page(app, file)
-    ctx_settings = {name: at.session_state[L.key(name)] for name in L.settings}
-    model = at.session_state[L.key("model")]
-    ex = L.read(ctx_settings, model["params"])
-    core = __import__(f"core.{L.model}", fromlist=["x"])
-    ctx = Ctx(L, ctx_settings, ex, core.trace_step(ex.params, ex.example, ex.lr), 4, 0,
-              model["seed"])
+    ctx = page_ctx(at, L)
     stages = L.stages(ctx)
     for i, stage in enumerate(stages):
         want = worksheet.render(stage.lines(ctx) if stage.lines else [], 4)
@@ -136,11 +141,7 @@ def test_presenter_mode_shows_every_line_and_its_box_says_how_many_more(app, fil
     # Streamlit drops the value of a widget's key in a run that does not draw the widget
     at.session_state["presenter"] = True
     at.run()
-    settings = {name: at.session_state[L.key(name)] for name in L.settings}
-    model = at.session_state[L.key("model")]
-    ex = L.read(settings, model["params"])
-    core = __import__(f"core.{L.model}", fromlist=["x"])
-    ctx = Ctx(L, settings, ex, core.trace_step(ex.params, ex.example, ex.lr), 4, 0, model["seed"])
+    ctx = page_ctx(at, L)
     boxes = 0
     for i, stage in enumerate(L.stages(ctx)):
         if i:
