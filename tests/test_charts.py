@@ -166,3 +166,24 @@ def test_a_step_that_overflows_gets_a_sentence_instead_of_a_chart():
     assert [c.value for c in at.caption] == [
         "No chart for this step: a value is not finite (the tables show which)."] * 2
     assert len(at.get("html")) == 1   # the finite heatmap
+
+
+def test_a_point_too_far_out_to_place_gets_a_sentence_instead_of_a_chart():
+    """Finite weights of 1e308 (tiny word2vec's bad-input case): the chart's range would be
+    2e308, past float64, and its points' places not numbers."""
+    import warnings
+
+    from streamlit.testing.v1 import AppTest
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        at = AppTest.from_string(
+            "import numpy as np\nfrom ui import charts\n"
+            "charts.embedding_move(np.array([[1e308, -1e308], [0, 0]]), np.zeros((2, 2)), "
+            "['a', 'b'], [0])\n"
+            "charts.embedding_move(np.array([[1e299, -1e299], [0, 0]]), np.zeros((2, 2)), "
+            "['a', 'b'], [0])\n").run()
+    assert not at.exception
+    assert [c.value for c in at.caption][0] == (
+        "No chart for this step: a value is too large to place on a chart (the tables show it).")
+    html = at.get("html")
+    assert len(html) == 1 and "inf" not in html[0].proto.body and "nan" not in html[0].proto.body

@@ -62,7 +62,9 @@ def test_a_lessons_page_asks_for_the_html_elements_code_and_katex_with_its_first
         assert head.count(f'href="./static/js/{name}"') == 1, name
     first = head.index(f'<link rel="modulepreload" crossorigin href="./static/js/{html[0]}">')
     assert first < head.index('<script type="module"')  # before Streamlit's own code
-    assert head.count('href="./app/static/katex.min.js"') == 1
+    from ui import mathtex  # KaTeX's file, at the address the formulas' script asks for it
+    assert mathtex.KATEX_JS.is_file() and "'app/static/' + %s" in mathtex._SCRIPT
+    assert head.count(f'href="./app/static/{mathtex.KATEX_JS.name}"') == 1
     assert "katex" not in serving.preloading_index(katex=False)
     assert page.replace(head, "") == index.replace(index[index.index("<head>"):
                                                          index.index("</head>")], "")
@@ -72,3 +74,23 @@ def test_only_the_lessons_urls_are_answered_with_it():
     from ui.lessons import FILES
     paths = [r.path for r in serving.index_routes(FILES)]
     assert paths == [f"/{f}" for f in FILES] and "/" not in paths
+
+
+def test_under_a_base_url_path_the_routes_are_where_the_browser_asks(monkeypatch):
+    """st.App does not move its own routes under server.baseUrlPath as it moves Streamlit's:
+    the lessons' pages and the news route must be put there (the browser asks for
+    /BASE/tiny_word2vec and /BASE/api/class/CODE)."""
+    from streamlit import config
+
+    from ui import classroom
+    from ui.lessons import FILES
+    monkeypatch.setattr(classroom, "_news_mounted", classroom._news_mounted)
+    before = config.get_option("server.baseUrlPath")
+    try:
+        config.set_option("server.baseUrlPath", "/cls/")
+        assert [r.path for r in serving.index_routes(FILES)] == [f"/cls/{f}" for f in FILES]
+        assert classroom.news_route().path == f"/cls{classroom.NEWS_PATH}/{{code}}"
+        config.set_option("server.baseUrlPath", "")
+        assert classroom.news_route().path == f"{classroom.NEWS_PATH}/{{code}}"
+    finally:
+        config.set_option("server.baseUrlPath", before)

@@ -208,6 +208,9 @@ def ticks(lo, hi, count=5):
     return [float(first + i * step) for i in range(int(np.ceil((hi - first) / step - 1e-9)) + 1)]
 
 
+PLACEABLE = 1e300  # beyond this a chart's range and ticks overflow float64 (2e308 is inf)
+
+
 def embedding_move_html(before, after, words, moved):
     """Points placed in % of a box: hollow before, filled after, a line for each moved row."""
     before, after = np.asarray(before, float), np.asarray(after, float)
@@ -245,6 +248,10 @@ def embedding_move_html(before, after, words, moved):
 def embedding_move(before, after, words, moved):
     """2-D embeddings before (hollow) and after (filled) the update, a line for moved rows."""
     if not finite(before, after):
+        return
+    if np.abs(np.vstack([before, after])).max() > PLACEABLE:
+        st.caption("No chart for this step: a value is too large to place on a chart (the "
+                   "tables show it).")
         return
     st.html(embedding_move_html(before, after, words, moved))
     st.caption("Hollow: before the update. Filled: after. The line joins a moved word's two "

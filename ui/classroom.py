@@ -271,8 +271,10 @@ def news_route():
     """The news route for st.App (serve.py); once mounted, followers' pages wait on it."""
     global _news_mounted
     from starlette.routing import Route
+
+    from ui.serving import under_base
     _news_mounted = True
-    return Route(NEWS_PATH + "/{code}", news, methods=["GET"])
+    return Route(under_base(NEWS_PATH) + "/{code}", news, methods=["GET"])
 
 
 def _end_soon(s, code):

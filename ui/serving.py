@@ -98,14 +98,24 @@ def lazy_chunks(kinds=PRELOAD_KINDS):
 
 def preloading_index(katex=True):
     """Streamlit's index.html with links at the top of its <head> asking for lazy_chunks()
-    (those it does not ask for already) and, if `katex`, for KaTeX (static/katex.min.js)."""
+    (those it does not ask for already) and, if `katex`, for KaTeX (ui/mathtex.KATEX_JS,
+    at the address its script loads it from)."""
+    from ui import mathtex
     index = (STATIC / "index.html").read_text()
     already = set(re.findall(r'href="\./static/js/([^"]+)"', index))
     links = "".join(f'<link rel="modulepreload" crossorigin href="./static/js/{name}">'
                     for name in lazy_chunks() if name not in already)
     if katex:
-        links += '<link rel="preload" as="script" href="./app/static/katex.min.js">'
+        links += f'<link rel="preload" as="script" href="./app/static/{mathtex.KATEX_JS.name}">'
     return index.replace("<head>", "<head>" + links, 1)
+
+
+def under_base(path):
+    """`path` under the app's server.baseUrlPath, where the browser asks for it: st.App's
+    own routes are not moved there as Streamlit's are."""
+    from streamlit import config
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{path}" if base else path
 
 
 def index_routes(paths):
@@ -120,4 +130,4 @@ def index_routes(paths):
 
     async def index(request):
         return HTMLResponse(body, headers={"Cache-Control": "no-cache"})
-    return [Route(f"/{p}", index, methods=["GET", "HEAD"]) for p in paths]
+    return [Route(under_base(f"/{p}"), index, methods=["GET", "HEAD"]) for p in paths]

@@ -25,15 +25,17 @@ def with_app_config(folder):
     return folder
 
 
-def start_server(script="serve.py", cwd=ROOT, log=None):
-    """`streamlit run` on a free loopback port; returns (process, base URL) once healthy."""
+def start_server(script="serve.py", cwd=ROOT, log=None, base_path=""):
+    """`streamlit run` on a free loopback port (under server.baseUrlPath `base_path`, if
+    given); returns (process, base URL) once healthy."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false"],
+         "--browser.gatherUsageStats=false"]
+        + ([f"--server.baseUrlPath={base_path}"] if base_path else []),
         cwd=cwd, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
     deadline = time.monotonic() + 120
     while True:
         if proc.poll() is not None:

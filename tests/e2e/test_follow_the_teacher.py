@@ -284,3 +284,30 @@ def test_served_without_the_news_route_students_follow_by_polling(tabs):
         assert not exceptions(student) and not exceptions(teacher)
     finally:
         stop_server(proc)
+
+
+def test_served_under_a_base_path_students_still_follow_through_the_news_route(tabs):
+    """With server.baseUrlPath set (an app behind a proxy at /cls/), the browser asks for
+    the news route and the lessons' pages under it: serve.py's routes must be there too
+    (st.App does not move them). Before, a follower's news requests got Streamlit's page,
+    not news, and the student never followed."""
+    from ui import serving
+    proc, base = start_server(base_path="cls")
+    try:
+        teacher = tabs()
+        code = lead(teacher, base)
+        student = tabs()
+        answers = []
+        student.on("response", lambda r: answers.append((r.url, r.status,
+                                                         r.headers.get("content-type")))
+                   if "/api/class/" in r.url else 0)
+        join(student, base, code)
+        next_stage(teacher, 2)
+        expect_stage(student, 2)
+        assert any(u.startswith(f"{base}/api/class/{code}?after=") and status == 200
+                   and "json" in kind for u, status, kind in answers), answers
+        # A lesson's link under the base path gets the page with the preloads.
+        assert student.request.get(f"{base}/{PAGE}").text() == serving.preloading_index()
+        assert not exceptions(student) and not exceptions(teacher)
+    finally:
+        stop_server(proc)
