@@ -12,6 +12,7 @@ from core import tiny_word2vec as tw
 from core.seeds.tiny_word2vec import compare
 from tests.conftest import ROOT, open_page, shown_math, shown_table, shown_tables
 from ui import export
+from ui.format import md_text
 from ui import worksheet as ws
 from ui.lesson import Ctx, Example
 from ui.stepper import Stage
@@ -164,6 +165,26 @@ def test_markdown_and_latex_worksheets_hold_the_numbers_and_escape_words():
     assert "\\$x\\_1 \\textbackslash{}" in tex
     for x in np.ravel(trace["W_new"]):
         assert f"{x:.4f}" in tex
+
+
+def test_the_markdown_worksheet_holds_every_number_of_a_large_table():
+    """The page cuts a large table (with a note); the files hold every number. The character
+    MLP's 100 hidden units and its 27 x 100 output gradient, as the LaTeX export does."""
+    from ui import cached
+    from ui.lessons import by_prefix
+    L = by_prefix("char")
+    params = L.fresh(dict(L.settings), 0, None)
+    ex = L.read(dict(L.settings), params)
+    trace = cached.step(L.model, ex.params, ex.example, ex.lr)
+    ctx = Ctx(L, dict(L.settings), ex, trace, 4, 0, 0)
+    stages = L.stages(ctx)
+    axes = L.axes(ctx) if L.axes else {}
+    md, tex = (f("Char", stages, ctx, axes) for f in (export.worksheet_md, export.worksheet_tex))
+    for name in ("h", "grad_Wy"):
+        table = md[md.index(f"| {md_text(name)} |"):].split("\n\n")[0]
+        cells = [float(c) for c in re.findall(r"`([^`]*)`", table)]  # 4 decimals, or 1.5e-05
+        assert len(cells) == np.size(trace[name]) > 30, name
+        np.testing.assert_allclose(cells, np.ravel(trace[name]), rtol=0, atol=0.5e-4 * 1.001)
 
 
 def test_chart_exports_are_png_and_svg():

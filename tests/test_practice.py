@@ -478,6 +478,20 @@ def test_hand_check_with_a_sheet_code(app, L):
     assert at.text_area(key="tiny_hc_text_1").value == probs
 
 
+def test_a_sheets_numbers_are_checked_when_the_shown_step_has_other_sizes(app, L):
+    """Five words on the page, a sheet of three: the table is the sheet's (its labels and
+    values), not a traceback (the labels were taken from the step shown)."""
+    at = open_page(app, PAGE)
+    at.session_state["tiny_vocab_open"] = True  # the words' box, drawn only while open
+    at.run()
+    at.text_input(key="tiny_vocab").input("a, b, c, d, e").run()
+    assert at.session_state["tiny_model"]["params"]["E"].shape[0] == 5 and not at.error
+    v = variants.make(L, 1)
+    probs = " ".join(f"{x:.4f}" for x in v.trace["probs"])
+    assert hand_check(at, 1, "probs", probs, "tiny_word2vec-1") == ["✓ right"] * len(
+        v.trace["probs"]) != []
+
+
 def test_quiz_grades_right_close_wrong_and_keeps_a_score(app):
     at = open_page(app, PAGE)
     at.toggle(key="tiny_quiz").set_value(True).run()

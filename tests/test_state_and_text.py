@@ -31,6 +31,15 @@ def test_tolerance_is_half_a_unit_of_what_was_typed(typed, exact, right):
     assert mark(typed, [exact]) == [right]
 
 
+def test_a_power_of_ten_never_widens_a_zero_nor_breaks_the_check():
+    """0e9 is 0 (±0.5), not ±0.5e9; a power past float64 is a message, not a traceback."""
+    assert mark("0e9 0e999 0.0e-5", [0.3, 0.7, 2e-7]) == [True, False, True]
+    assert mark("0e9", [4e8]) == [False]
+    for text in ("0e99999999999999999999", "1e-1000"):
+        with pytest.raises(ValueError, match="power of ten out of range"):
+            parse_typed(text, 1, with_exponents=True)
+
+
 def test_skipped_is_not_checked_and_counted():
     verdicts = mark("? -0.99 ?", [1.0, -0.9937, 3.0])
     assert verdicts == [None, True, None]

@@ -51,7 +51,8 @@ def worksheet_md(title, stages, ctx, axes):
         parts += [f"$$ {f} $$" for f in stage.formulas]
         parts += [f"$$ {line} $$" for line in stage_lines(stage, ctx)]
         for k in stage.keys:
-            parts.append(markdown_table(trace[k], decimals, *axes.get(k, (None, None)), name=k))
+            parts.append(markdown_table(trace[k], decimals, *axes.get(k, (None, None)), name=k,
+                                        max_rows=None, max_cols=None))  # every number
     return "\n\n".join(parts) + "\n"
 
 

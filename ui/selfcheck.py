@@ -35,7 +35,11 @@ def parse_typed(text, size, with_exponents=False):
             raise ValueError(f"value {i + 1}: '{tok[:20]}' is not a finite number")
         mantissa, _, power = tok.lower().partition("e")
         decimals[i] = len(mantissa.split(".")[1]) if "." in mantissa else 0
-        exponents[i] = int(power) if power.lstrip("+-").isdigit() else 0
+        if power.lstrip("+-").isdigit():
+            if len(power.lstrip("+-")) > 3:  # past float64's 1e±308
+                raise ValueError(f"value {i + 1}: '{tok[:20]}' has a power of ten out of range")
+            # a zero's power adds no digits: 0e9 is 0, checked to ±0.5 as 0 is
+            exponents[i] = min(int(power), 0) if values[i] == 0 else int(power)
     return (values, decimals, exponents) if with_exponents else (values, decimals)
 
 
@@ -234,6 +238,7 @@ def hand_check(prefix, i, stage, trace, decimals, axes, lines, carried=None, pre
             carried = None
             st.caption(f"Checked against sheet {code}.")
         exact = np.ravel(np.asarray(trace[key], dtype=np.float64))
+        shape = np.shape(trace[key])  # a sheet's sizes may differ from the step shown
         try:
             typed, typed_dec, typed_exp = parse_typed(st.session_state[text_key], exact.size,
                                                       with_exponents=True)

@@ -43,7 +43,8 @@ def _shown(values, rows, cols, marks, max_rows, max_cols):
 def markdown_table(values, decimals, rows=None, cols=None, marks=None, name=None,
                    max_rows=MAX_ROWS, max_cols=MAX_COLS):
     """A Markdown table of values (for the Markdown export); `marks`: array of '', 'target',
-    'touched', 'changed'. A table larger than max_rows × max_cols shows its top-left part."""
+    'touched', 'changed'. A table larger than max_rows × max_cols shows its top-left part
+    (None: no limit)."""
     row_labels, col_labels, arr, m = _shown(values, rows, cols, marks, max_rows, max_cols)
     corner = md_text(name) if name else " "
     lines = ["| " + corner + " | " + " | ".join(md_text(c) for c in col_labels) + " |",
