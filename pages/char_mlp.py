@@ -20,7 +20,7 @@ SHOWN = 4  # hidden units / dimensions written out as lines (the tables hold the
 
 def read(s, params):
     rows = nd.name_rows(nd.clean_name(s["name"]), 3)
-    context, target = rows[min(s["row"], len(rows) - 1)]
+    context, target = rows[lesson.index_in(s["row"], len(rows))]
     ex = {"context": tuple(cm.SYMBOLS.index(ch) for ch in context), "target": cm.SYMBOLS.index(target)}
     return lesson.Example(params, ex, s["lr"], {"rows": rows, "context": context, "target": target})
 

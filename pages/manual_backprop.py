@@ -16,7 +16,7 @@ from ui.training import Field, Training
 
 def read(settings, params):
     words, i = mb.vocab_of(settings["sentence"]), settings["word"]
-    index = i if isinstance(i, int) and 0 <= i < len(words) else 0  # as lesson.choose resets it
+    index = lesson.index_in(i, len(words))
     return Example(params, {"index": index}, settings["lr"], {"words": words, "word": words[index]})
 
 

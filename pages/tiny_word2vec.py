@@ -28,7 +28,7 @@ def fresh(settings, seed, old):
 
 def read(s, params):
     words = words_of(s)
-    return Example(params, {"center": s["center"] % len(words), "target": s["target"] % len(words)},
+    return Example(params, {k: lesson.index_in(s[k], len(words)) for k in ("center", "target")},
                    s["lr"], {"words": words, "tex": [tex_text(x) for x in words]})
 
 

@@ -391,3 +391,33 @@ def test_a_closed_box_of_settings_keeps_what_was_set_in_it(app):
                                                                 params.items()}
         at.button(key="sgns_next").click().run()
         assert not at.exception and not at.error, at.error
+
+
+def test_a_links_words_in_a_message_are_text_not_markdown():
+    """The reason a link's parameter is ignored repeats its words (“…” is not in the
+    vocabulary): a word written as a Markdown link or bold stays text."""
+    from streamlit.testing.v1 import AppTest
+    from tests.conftest import ROOT
+    from ui.format import md_text
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["negatives"] = "[LOGIN](https://ev.il/x), **BOLD**"
+    at.switch_page("pages/sgns.py").run()
+    assert not at.exception, at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "is not in the vocabulary" in warning, warning
+    assert "[LOGIN](" not in warning and "**BOLD**" not in warning, warning
+    assert md_text("[LOGIN](https://ev.il/x)") in warning, warning
+
+
+def test_a_shorter_name_steps_on_the_example_on_screen(app):
+    """Row 9 of "alexander", then the name "bo" (3 rows): the box shows the first row, and
+    the headline and the step use it (the page used the last row, the box the first)."""
+    from ui.format import md_code
+    at = open_page(app, "char_mlp.py")
+    at.text_input(key="char_name").input("alexander").run()
+    at.selectbox(key="char_row").set_value(8).run()
+    at.text_input(key="char_name").input("bo").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="char_row").value == 0
+    headline = f"{md_code('...')} → {md_code('b')}"
+    assert any(headline in m.value for m in at.markdown), [m.value for m in at.markdown][:6]

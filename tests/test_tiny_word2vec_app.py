@@ -181,3 +181,24 @@ def test_training_runs_and_loss_falls(app):
     assert not at.exception
     losses = at.session_state["tiny_trained"]["result"]["losses"]
     assert len(losses) == 50 and losses[-1] < losses[0]
+
+
+def test_a_shorter_vocabulary_steps_on_the_words_on_screen(app):
+    """The target was the 12th word; with 4 words left the box shows the first word, and the
+    headline, the stages and the step taken use that word too (the step used 11 % 4 = 3, and
+    the history recorded the box's word)."""
+    at = open_page(app, "tiny_word2vec.py")
+    set_widget(at, "tiny_vocab", ", ".join("abcdefghijkl"))
+    at.selectbox(key="tiny_center").set_value(1).run()
+    at.selectbox(key="tiny_target").set_value(11).run()
+    assert any("b → l" in m.value for m in at.markdown)
+    at.text_input(key="tiny_vocab").input("a, b, c, d").run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="tiny_target").value == 0
+    assert any("b → a" in m.value for m in at.markdown), [m.value for m in at.markdown][:8]
+    before = dict(at.session_state["tiny_model"]["params"])
+    at.button(key="tiny_take").click().run()
+    after = at.session_state["tiny_model"]["params"]
+    want = tw.sgd_step(before["E"], before["W"], before["b"], 1, 0, 0.1)  # b → a
+    for k in "EWb":
+        np.testing.assert_allclose(after[k], want[f"{k}_new"], rtol=0, atol=1e-12)

@@ -364,6 +364,12 @@ def apply_edits(L, version):
 
 # --- widgets for a lesson's settings -----------------------------------------------------------
 
+def index_in(i, n):
+    """A chosen index as choose() keeps it: 0 when it is no longer one of the n choices (the
+    step taken must be the one on screen)."""
+    return i if isinstance(i, int) and 0 <= i < n else 0
+
+
 def choose(L, where, label, name, labels, help=None):
     """A selectbox over indices 0..len(labels)-1 shown as labels; a stale index is reset.
 
@@ -372,7 +378,7 @@ def choose(L, where, label, name, labels, help=None):
     value (a text) once the labels have changed (another text, other words)."""
     k = L.key(name)
     value = _s().get(k)
-    _s()[k] = value if isinstance(value, int) and 0 <= value < len(labels) else 0
+    _s()[k] = index_in(value, len(labels))
     if locks.hidden(L, name):
         return
     where.selectbox(label, list(range(len(labels))), key=k, format_func=lambda i: labels[i],

@@ -68,7 +68,7 @@ def read_url(prefix, spec):
             st.session_state[key] = parse(text)
         except ValueError as err:
             shown = text[:30] + ("…" if len(text) > 30 else "")
-            problems.append(f"`{name}` = “{md_text(shown)}” ({err})")
+            problems.append(f"`{name}` = “{md_text(shown)}” ({md_text(err)})")
     if problems:
         st.session_state[f"{prefix}_url_notice"] = problems
 
@@ -135,7 +135,7 @@ def _parse_lesson_query(L, query, base=None):
 
 def _problem(name, text, err):
     shown = text[:30] + ("…" if len(text) > 30 else "")
-    return f"`{name}` = “{md_text(shown)}” ({err})"
+    return f"`{name}` = “{md_text(shown)}” ({md_text(err)})"  # errors repeat the words
 
 
 def _apply_stage(L, text, problems):
