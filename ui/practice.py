@@ -448,11 +448,12 @@ def _exercises_body(L, ctx):
         f1, f2 = st.columns([3, 1], vertical_alignment="bottom")
         f1.text_input("Open a sheet here (its code)", key=L.key("ex_open_code"),
                       placeholder=variants.format_code(L, 1))
-        f2.form_submit_button("Open", on_click=open_variant, args=(L, L.key("ex_open_code")),
-                              disabled=locks.locked(L, "weights"),
-                              help=locks.LOCK_HELP if locks.locked(L, "weights") else
-                              "The sheet's settings and weights replace the lesson's (undo "
-                              "brings them back).")
+        if f2.form_submit_button("Open", on_click=open_variant, args=(L, L.key("ex_open_code")),
+                                 disabled=locks.locked(L, "weights"),
+                                 help=locks.LOCK_HELP if locks.locked(L, "weights") else
+                                 "The sheet's settings and weights replace the lesson's (undo "
+                                 "brings them back)."):
+            st.rerun()  # the whole page: this panel is a fragment, the sheet changes it all
 
 
 def _sheet_downloads(L, spec):

@@ -74,3 +74,25 @@ def test_bad_variant_link_is_a_notice(page, server):
     assert "dog → park" in headline(page)       # the lesson's own start
     assert not exceptions(page)
 
+
+
+def test_a_sheet_opened_from_the_teachers_box_redraws_the_whole_page(page, server):
+    """The exercise-sheet box is a fragment: its Open button reran the box alone, so the
+    headline, the tables and Undo above still showed the lesson the sheet had replaced."""
+    v = variants.make(lesson(), 5)
+    open_app(page, server, "tiny_word2vec", READY)
+    expect(page.locator(".st-key-tiny_undo button")).to_be_disabled()
+    page.locator(".st-key-tiny_exercises_open summary").click()
+    wait_idle(page)
+    box = page.locator(".st-key-tiny_ex_open_code input")
+    box.fill("tiny_word2vec-5")
+    page.get_by_test_id("stFormSubmitButton").get_by_role("button", name="Open").click()
+    wait_idle(page)
+    words = v.ctx.info["words"]
+    expect(page.locator("h4").filter(has_text="Step ").first).to_contain_text(
+        f"{words[v.settings['center']]} → {words[v.settings['target']]}")
+    assert "Sheet tiny_word2vec-5 is open" in " ".join(alerts(page, ("success",)))
+    shown = np.array([float(c) for c in next(iter(table(page, "logits", CURRENT)[1].values()))])
+    np.testing.assert_allclose(shown, v.trace["logits"], rtol=0, atol=SHOWN)
+    expect(page.locator(".st-key-tiny_undo button")).to_be_enabled()
+    assert not exceptions(page)
