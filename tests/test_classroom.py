@@ -289,3 +289,46 @@ def test_readme_values_in_hand_check_find_the_readme_slips(app, stage, key):
     if key == "E_new":   # only the dog row is printed; the other rows are E itself
         want = want + [False] * 4
     assert flagged == want
+
+
+def test_follow_again_keeps_what_the_student_explored_one_undo_away(monkeypatch):
+    """A student explores on their own (two steps), then follows again: the teacher's model
+    replaces theirs as a history point, so Undo (once exploring again) brings back their
+    step-2 weights. It used to replace them with no point: Undo went to step 1."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from ui import classroom
+    init = PagesManager.__init__
+
+    def app_py_every_run(self, *a, **k):  # AppTest would run the page file alone after the
+        init(self, *a, **k)               # first run, without app.py and its sidebar
+        monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    monkeypatch.setattr(PagesManager, "__init__", app_py_every_run)
+
+    def new(**query):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        for k, v in query.items():
+            at.query_params[k] = v
+        return at.run()
+    teacher = new()
+    teacher.sidebar.toggle(key="lead").set_value(True).run()
+    teacher.switch_page("pages/tiny_word2vec.py").run()
+    code = teacher.session_state["class_lead_code"]
+    try:
+        student = new(**{"class": code})
+        student.button(key="class_detach").click().run()
+        student.button(key="tiny_take").click().run()
+        student.button(key="tiny_take").click().run()
+        explored = student.session_state["tiny_model"]["params"]["E"].copy()
+        assert student.session_state["tiny_model"]["steps"] == 2
+        teacher.button(key="tiny_next").click().run()
+        student.button(key="class_rejoin").click().run()
+        assert student.session_state["tiny_model"]["steps"] == 0   # the teacher's
+        assert student.session_state["tiny_hist"]["entries"][-1]["label"] == "from the teacher"
+        student.button(key="class_detach").click().run()
+        student.button(key="tiny_undo").click().run()
+        assert not student.exception
+        assert student.session_state["tiny_model"]["steps"] == 2
+        np.testing.assert_array_equal(student.session_state["tiny_model"]["params"]["E"], explored)
+    finally:
+        classroom.store().end(code)

@@ -482,7 +482,9 @@ def _detach():
 
 def _rejoin():
     s = st.session_state
-    s.update({K_FOLLOWING: True, K_SEEN: -1, K_APPLIED: -1})
+    # K_REV forgotten: the teacher's model then replaces what the student explored as a
+    # history point, which Undo brings back
+    s.update({K_FOLLOWING: True, K_SEEN: -1, K_APPLIED: -1, K_REV: None})
     if s.get(K_CODE):
         st.query_params["class"] = s[K_CODE]
 
