@@ -421,3 +421,40 @@ def test_a_shorter_name_steps_on_the_example_on_screen(app):
     assert at.selectbox(key="char_row").value == 0
     headline = f"{md_code('...')} → {md_code('b')}"
     assert any(headline in m.value for m in at.markdown), [m.value for m in at.markdown][:6]
+
+
+def test_browser_back_over_a_change_of_sizes_brings_the_earlier_model_back(app):
+    """Back in the browser after d 10 -> 11: the address says d = 10 again, and the page
+    follows it as it follows the box (weights made for d = 10, a history point), instead of
+    saying the weights were made for other settings and writing d = 11 back."""
+    at = open_page(app, "manual_backprop.py")
+    before = dict(at.query_params)
+    E10 = at.session_state["mb_model"]["params"]["embedding"].copy()
+    at.number_input(key="mb_dim").set_value(11).run()
+    assert at.session_state["mb_model"]["params"]["embedding"].shape[1] == 11
+    for k in list(at.query_params):          # Back: the earlier address
+        del at.query_params[k]
+    for k, v in before.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.number_input(key="mb_dim").value == 10
+    np.testing.assert_array_equal(at.session_state["mb_model"]["params"]["embedding"], E10)
+    assert at.query_params["dim"] in ("10", ["10"])
+
+
+def test_browser_back_over_new_random_init_brings_the_earlier_weights_back(app):
+    at = open_page(app, "tiny_word2vec.py")
+    before = dict(at.query_params)
+    E0 = at.session_state["tiny_model"]["params"]["E"].copy()
+    at.button(key="tiny_new_init").click().run()
+    assert at.query_params["seed"] in ("1", ["1"])
+    for k in list(at.query_params):          # Back: the earlier address
+        del at.query_params[k]
+    for k, v in before.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and not at.error
+    assert at.session_state["tiny_model"]["seed"] == 0
+    np.testing.assert_array_equal(at.session_state["tiny_model"]["params"]["E"], E0)
+    assert at.query_params["seed"] in ("0", ["0"])

@@ -181,10 +181,17 @@ def follow_browser_history(L):
     query.pop("class", None)  # a class link (ui/classroom.py)
     if last is None or not query or query == last:  # no parameters: opened from the menu
         return
+    from ui import lesson
     current = {name: st.session_state[L.key(name)] for name in L.settings}
-    settings, stage, _, problems = _parse_lesson_query(L, query, current)  # the rest stays
+    settings, stage, seed, problems = _parse_lesson_query(L, query, current)  # the rest stays
     if not problems:
-        st.session_state.update({L.key(k): v for k, v in settings.items()})
+        if settings != current:  # as a widget's change: new weights when the sizes change
+            st.session_state.update({L.key(k): v for k, v in settings.items()})
+            lesson.settings_changed(L)
+        model = st.session_state[L.key("model")]
+        if L.random_init and "seed" in query and seed != model["seed"]:
+            fresh = lesson._fresh_model(L, lesson.settings_of(L), seed, model["params"])
+            lesson._apply(L, f"random seed {seed}", fresh)
         if stage is not None:
             _apply_stage(L, stage, problems)
     st.session_state[L.key("url_last")] = query
