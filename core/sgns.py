@@ -586,6 +586,23 @@ def lesson_example(words, center, context, negatives):
             "negatives": parse_negatives(negatives, words)}
 
 
+def fit_words(words, counts, old, new, k):
+    """When the text (or the setup) changed from `old` settings to `new`: the chosen centre,
+    context and negatives it no longer has, moved onto its words (the first ones; k negatives
+    drawn with seed 0). {} when nothing is to change."""
+    if (old["setup"], old["text"]) == (new["setup"], new["text"]):
+        return {}  # typed negatives that are not words stay an error to read
+    out = {} if new["center"] in words else {"center": words[0]}
+    center = out.get("center", new["center"])
+    if new["context"] not in words:
+        out["context"] = next((w for w in words if w != center), words[0])
+    try:
+        parse_negatives(new["negatives"], words)
+    except ValueError:
+        out["negatives"] = draw_text(words, counts, k, seed=0)
+    return out
+
+
 def flags(example, words):
     """Sentences for a student about this draw: a negative equal to the context word, and
     negatives drawn more than once."""

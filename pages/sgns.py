@@ -130,7 +130,8 @@ L = lesson.Lesson(
           "negatives you choose, every sigmoid and gradient; then training on a text.",
     intro=__doc__, model="sgns", shape=lambda s: (s["setup"], len(vocab(s)[0]), s["dim"]),
     settings={"setup": 0, "text": "", **PRESETS[0], "k": 5, "dim": 8, "lr": 0.1},
-    read=read, controls=controls, stages=stages, axes=axes,
+    read=read, controls=controls, stages=stages, axes=axes, adapt=lambda old, s: sgns.fit_words(
+        *vocab(s)[:2], old, s, s["k"]),
     fresh=lambda s, seed, old: sgns.lesson_params(s["setup"], len(vocab(s)[0]), s["dim"], seed),
     headline=lambda c: f"{md(c.settings['center'])} → {md(c.settings['context'])} against "
                        f"{len(c.ex.example['negatives'])} negatives, α = {c.lr:g}",

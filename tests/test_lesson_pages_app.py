@@ -423,6 +423,14 @@ def test_a_shorter_name_steps_on_the_example_on_screen(app):
     assert any(headline in m.value for m in at.markdown), [m.value for m in at.markdown][:6]
 
 
+def back(at, address):
+    """Browser Back as the app sees it: the query parameters are an earlier address's."""
+    for k in list(at.query_params):
+        del at.query_params[k]
+    at.query_params.update(address)
+    at.run()
+
+
 def test_browser_back_over_a_change_of_sizes_brings_the_earlier_model_back(app):
     """Back in the browser after d 10 -> 11: the address says d = 10 again, and the page
     follows it as it follows the box (weights made for d = 10, a history point), instead of
@@ -432,11 +440,7 @@ def test_browser_back_over_a_change_of_sizes_brings_the_earlier_model_back(app):
     E10 = at.session_state["mb_model"]["params"]["embedding"].copy()
     at.number_input(key="mb_dim").set_value(11).run()
     assert at.session_state["mb_model"]["params"]["embedding"].shape[1] == 11
-    for k in list(at.query_params):          # Back: the earlier address
-        del at.query_params[k]
-    for k, v in before.items():
-        at.query_params[k] = v
-    at.run()
+    back(at, before)
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.number_input(key="mb_dim").value == 10
     np.testing.assert_array_equal(at.session_state["mb_model"]["params"]["embedding"], E10)
@@ -449,12 +453,28 @@ def test_browser_back_over_new_random_init_brings_the_earlier_weights_back(app):
     E0 = at.session_state["tiny_model"]["params"]["E"].copy()
     at.button(key="tiny_new_init").click().run()
     assert at.query_params["seed"] in ("1", ["1"])
-    for k in list(at.query_params):          # Back: the earlier address
-        del at.query_params[k]
-    for k, v in before.items():
-        at.query_params[k] = v
-    at.run()
+    back(at, before)
     assert not at.exception and not at.error
     assert at.session_state["tiny_model"]["seed"] == 0
     np.testing.assert_array_equal(at.session_state["tiny_model"]["params"]["E"], E0)
     assert at.query_params["seed"] in ("0", ["0"])
+
+
+def test_skip_gram_a_new_text_moves_the_chosen_words_onto_its_own(app):
+    """A text without the chosen centre ("cat") and negatives: they move onto its words and
+    the step is shown (it said the words must be of the vocabulary, with boxes offering the
+    old text's words, until Undo). A typed negative that is no word stays an error."""
+    from core import sgns
+    at = open_page(app, "sgns.py")
+    at.session_state["sgns_text_open"] = True   # the text's box, drawn only while open
+    at.run()
+    text = "the quick brown fox jumps over the lazy dog and the sleepy frog"
+    at.text_area(key="sgns_text").input(text).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    words, s = sgns.vocab_of_text(text)[0], at.session_state
+    assert s["sgns_center"] == words[0] and s["sgns_context"] == "dog"   # dog is in the text
+    assert len(sgns.parse_negatives(s["sgns_negatives"], words)) == s["sgns_k"]
+    assert list(at.selectbox(key="sgns_center").options) == list(words)
+    at.text_input(key="sgns_negatives").input("quick, unicorn").run()
+    assert "not in the vocabulary" in " ".join(e.value for e in at.error)
+    assert s["sgns_center"] == words[0]

@@ -156,6 +156,8 @@ class Lesson:
     nav_title: str = ""             # the navigation's (short) title; default: the title
     variant: Callable = None        # sheet number -> settings overrides for exercise sheets
                                     # (ui/variants); None: the same settings, new weights
+    adapt: Callable = None          # (last good settings, settings) -> settings to change with
+                                    # a change (chosen words a new text no longer has)
 
     @property
     def menu_title(self):
@@ -312,6 +314,9 @@ def settings_changed(L):
     """A setting changed: when the parameters no longer fit it (another vocabulary size...),
     start from fresh ones; either way the change is a history point."""
     try:
+        if L.adapt:
+            good = (_s().get(L.key("good")) or (L.settings, None))[0]
+            _s().update({L.key(k): v for k, v in L.adapt(good, settings_of(L)).items()})
         shape = L.shape(settings_of(L))
     except ValueError:
         return  # the page says why and keeps the last good state
