@@ -22,10 +22,13 @@ PRESENTER_CSS = """<style>
 .stMarkdown td code, table.matrix td, .stHtml td.num { font-size: 1.15rem !important; }
 .stMarkdown td code { padding: 0.1em 0.2em !important; }
 h1 { font-size: 2.2rem !important; } h2, h3 { font-size: 1.8rem !important; }
+.stHtml p.trail, .stHtml p.stage-label { font-size: 1.3rem !important; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
 div[class*="st-key-"][class*="_controls"], div[class*="st-key-"][class*="_exports"],
 div[class*="st-key-"][class*="_intro"] { display: none !important; }
 .block-container { padding-top: 1rem !important; }
+html[data-stage-ahead] div:has(> div[class*="st-key-"][class*="_current"])
+  { display: none !important; }  /* no earlier stages here: the stage left goes at once */
 </style>"""
 # The stage charts of ui/charts.py (HTML: a table coloured by value, bars, points in a box).
 CHART_CSS = """table.heatmap caption { caption-side: top; text-align: left; font-weight: 600;
@@ -78,6 +81,25 @@ BASE_CSS = """<style>
 .katex-display { overflow: visible !important; }
 .stMarkdown td code { white-space: pre !important; }
 .st-key-class_news { display: none !important; }
+/* The next stage is drawn hidden (key *_stage_ahead); a click on Next shows it at once in
+   place of the current one (ui/stepper.py, ui/keys.py). Until the run that follows draws it as
+   the current stage, the stage left is drawn as the closed box (40 px, a collapsed expander)
+   that the run puts in its place ("placed": that box is in), so that nothing moves. */
+html:not([data-stage-ahead]) div:has(> div[class*="st-key-"][class*="_stage_ahead"]),
+html[data-stage-ahead] div[class*="st-key-"][class*="_current"] > *,
+html[data-stage-ahead="placed"] div:has(> div[class*="st-key-"][class*="_current"])
+  { display: none !important; }
+html[data-stage-ahead] div[class*="st-key-"][class*="_current"] { flex: none !important;
+  height: 40px !important; padding: 0 !important; }
+div:has(> div[class*="st-key-"][class*="_current"]),
+div:has(> div[class*="st-key-"][class*="_stage_ahead"])
+  { overflow-anchor: none; }  /* the browser would scroll after the box it anchored on */
+/* The stage trail (ui/stepper.trail_html) */
+.stHtml p.trail, .stHtml p.stage-label { margin: 0; }
+.trail .tick { visibility: hidden; }
+.trail .done .tick { visibility: visible; }
+.trail .now { text-decoration: underline 2px; text-underline-offset: 0.2em;
+  box-shadow: 0 0 0 0.2em rgb(255, 246, 237); background: rgb(255, 246, 237); }
 .stHtml { overflow-x: auto; }  /* a table wider than its box scrolls inside it */
 .stHtml table { border-collapse: collapse; margin: 0 0 1rem; line-height: 1.6; }
 .stHtml table + table { margin-top: 2rem; }  /* a stage's tables in one element: same spacing */

@@ -17,12 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.click_latency import CLICK_AND_WAIT  # noqa: E402
+from bench.click_latency import CLICK_AND_WAIT, stage_boxes  # noqa: E402
 from tests.e2e.conftest import (launch_chromium, new_context, open_app,  # noqa: E402
                                 wait_for_torch, wait_idle)
 from tests.e2e.server import start_server, stop_server  # noqa: E402
 from ui.lessons import lessons, stage_count  # noqa: E402
-from ui.mathtex import UNTYPESET  # noqa: E402
 
 
 def main():
@@ -35,7 +34,7 @@ def main():
     L = next(L for _, L in lessons() if args.lesson in L.url_path)
     n = stage_count(L)
     next_button, heading = f".st-key-{L.prefix}_next button", f".st-key-{L.prefix}_current h3"
-    pending = f".st-key-{L.prefix}_current {UNTYPESET}"
+    boxes, head, pending, run = stage_boxes(L.prefix)
     servers = [start_server(cwd=ROOT), start_server(cwd=Path(args.other).resolve())]
     times = ([], [])
     try:
@@ -59,8 +58,9 @@ def main():
                             arg=heading)
                         stage[side] = 1
                     page.wait_for_selector(next_button)
-                    ms = page.evaluate(CLICK_AND_WAIT, [next_button, heading,
-                                                        f"Stage {stage[side] + 1} of", pending])
+                    ms = page.evaluate(CLICK_AND_WAIT, [next_button, boxes, head,
+                                                        f"Stage {stage[side] + 1} of", pending,
+                                                        run])[0]
                     if rounds >= 2:   # the first two rounds warm both pages up
                         times[side].append(ms)
                     stage[side] += 1

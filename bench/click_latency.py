@@ -5,8 +5,10 @@
 Serves the app (serve.py) on a free loopback port, opens the lesson in headless Chromium
 (Debian's /usr/bin/chromium) and clicks Next through the stages (Reset, not timed, after the last),
 `clicks` times. Each time runs inside the page, from the click to the first animation frame
-whose current-stage heading names the new stage and whose formulas are all typeset (KaTeX
-output, ui/mathtex.py), so Playwright's own round trips are not in it. Before each click the
+in which a visible stage box's heading names the new stage and its formulas are all typeset
+(KaTeX output, ui/mathtex.py), so Playwright's own round trips are not in it. The stepper
+draws the next stage hidden and the browser shows it on the click (ui/stepper.py,
+ui/keys.py); the time until the run the click started has drawn the page is printed too. Before each click the
 previous run has finished and the page has settled. Also prints the same figure for a
 trivial page (a button that rewrites one line) served the same way, with the app's config
 (without it Streamlit collects all garbage after every run: ~40 ms a click here).
@@ -25,22 +27,34 @@ from tests.e2e.conftest import (launch_chromium, new_context, open_app,  # noqa:
 from tests.e2e.server import start_server, stop_server, with_app_config  # noqa: E402
 from ui.mathtex import UNTYPESET  # noqa: E402
 
-# Click `button`, then resolve with the ms until `target` holds text containing `want` and
-# nothing matches `pending` (a formula not yet typeset by ui/mathtex's script).
-CLICK_AND_WAIT = """async ([button, target, want, pending]) => {
+# Click `button`; resolve with [ms until one of `boxes` is visible with `want` in its heading
+# (`head`, or the box's own text) and no formula inside it untypeset (`pending`), ms until the
+# run the click started has drawn the same in its current box (`run`: the stage the browser
+# showed ahead of it, ui/keys.py, is then gone; `run` null: the same as the first)].
+CLICK_AND_WAIT = """async ([button, boxes, head, want, pending, run]) => {
   const t0 = performance.now();
-  document.querySelector(button).click();
-  await new Promise(done => {
-    const look = () => {
-      const el = document.querySelector(target);
-      if (el && el.textContent.includes(want) && !(pending && document.querySelector(pending)))
-        done();
-      else requestAnimationFrame(look);
-    };
+  const shows = sel => [...document.querySelectorAll(sel)].some(box => {
+    const h = head ? box.querySelector(head) : box;
+    return box.checkVisibility() && h && h.textContent.includes(want) &&
+      !(pending && box.querySelector(pending));
+  });
+  const until = test => new Promise(done => {
+    const look = () => test() ? done(performance.now() - t0) : requestAnimationFrame(look);
     look();
   });
-  return performance.now() - t0;
+  document.querySelector(button).click();
+  const shown = await until(() => shows(boxes));
+  const drawn = run ? await until(() => shows(run) &&
+    !document.documentElement.hasAttribute('data-stage-ahead')) : shown;
+  return [shown, drawn];
 }"""
+
+
+def stage_boxes(prefix):
+    """CLICK_AND_WAIT's boxes, head, pending and run for a lesson's stepper."""
+    return (f".st-key-{prefix}_current, .st-key-{prefix}_stage_ahead", "h3", UNTYPESET,
+            f".st-key-{prefix}_current")
+
 
 TRIVIAL = """import streamlit as st
 st.session_state.setdefault("n", 0)
@@ -50,19 +64,22 @@ st.markdown(f"clicked {st.session_state.n} times")
 """
 
 
-def time_clicks(page, button, target, wants, reset=None, pending=None):
-    """ms per click; `wants[i]` is the text the i-th click must bring."""
+def time_clicks(page, button, boxes, wants, reset=None):
+    """[(ms to the new stage on screen, ms to the run's page)] per click; `wants[i]` is the
+    text the i-th click must bring, None: `reset` (not timed); `boxes`: CLICK_AND_WAIT's
+    (boxes, head, pending, run)."""
     times = []
-    for i, want in enumerate(wants):
+    for want in wants:
         if reset and want is None:
             page.locator(reset).click()
             wait_idle(page)
             page.wait_for_function(  # back at stage 1, with Next on screen again
                 "([b, t]) => document.querySelector(b) && document.querySelector(t)"
-                "?.textContent.includes('Stage 1 of')", arg=[button, target])
+                "?.textContent.includes('Stage 1 of')", arg=[button, boxes[3]])
             continue
         page.wait_for_selector(button)   # a fragment may still be drawing it after the last run
-        times.append(page.evaluate(CLICK_AND_WAIT, [button, target, want, pending]))
+        box, head, pending, run = boxes
+        times.append(page.evaluate(CLICK_AND_WAIT, [button, box, head, want, pending, run]))
         wait_idle(page)
     return times
 
@@ -75,10 +92,8 @@ def lesson_times(browser, base, args):
     wants = []
     while sum(w is not None for w in wants) < args.clicks:
         wants += cycle
-    times = time_clicks(page, f".st-key-{args.prefix}_next button",
-                        f".st-key-{args.prefix}_current h3", wants,
-                        reset=f".st-key-{args.prefix}_reset button",
-                        pending=f".st-key-{args.prefix}_current {UNTYPESET}")
+    times = time_clicks(page, f".st-key-{args.prefix}_next button", stage_boxes(args.prefix),
+                        wants, reset=f".st-key-{args.prefix}_reset button")
     page.context.close()
     return times[:args.clicks]
 
@@ -92,7 +107,8 @@ def trivial_times(browser, args):
             page = new_context(browser).new_page()
             open_app(page, base, "", ".st-key-next", styled=False)
             wants = [f"clicked {i} times" for i in range(1, args.clicks + 1)]
-            return time_clicks(page, ".st-key-next button", "[data-testid='stMarkdown']", wants)
+            return time_clicks(page, ".st-key-next button",
+                               ("[data-testid='stMarkdown']", None, None, None), wants)
         finally:
             stop_server(proc)
 
@@ -127,13 +143,13 @@ def main():
         p95 = statistics.quantiles(times, n=20)[-1]
         print(f"{name} | median {statistics.median(times):.0f} ms | p95 {p95:.0f} ms | "
               f"over {len(times)} clicks")
+        return statistics.median(times) <= 100 and p95 <= 200
 
     for page, times in results:
-        row(f"{page}: click Next -> new stage on screen", times)
-        p95 = statistics.quantiles(times, n=20)[-1]
-        print(f"target {page} | median <= 100 ms, p95 <= 200 ms | "
-              f"{'met' if statistics.median(times) <= 100 and p95 <= 200 else 'MISSED'}")
-    row("trivial page: click -> new text on screen", trivial)
+        met = row(f"{page}: click Next -> new stage on screen", [t[0] for t in times])
+        row(f"{page}: click Next -> the run's page drawn (for information)", [t[1] for t in times])
+        print(f"target {page} | median <= 100 ms, p95 <= 200 ms | {'met' if met else 'MISSED'}")
+    row("trivial page: click -> new text on screen", [t[0] for t in trivial])
 
 
 if __name__ == "__main__":

@@ -20,9 +20,10 @@ if (!window.__stepThroughKeys) {
   const TEXT = ['text', 'search', 'email', 'number', 'password', 'url', 'tel'];
   const typing = t => t && (t.tagName === 'TEXTAREA' || t.isContentEditable ||
     (t.tagName === 'INPUT' && TEXT.includes(t.type)) || t.getAttribute('role') === 'combobox');
+  const keyBox = which => [...doc.querySelectorAll('[class*="st-key-"]')].find(el =>
+    [...el.classList].some(c => c.startsWith('st-key-') && c.endsWith('_' + which)));
   const press = which => {
-    const box = [...doc.querySelectorAll('[class*="st-key-"]')].find(el =>
-      [...el.classList].some(c => c.startsWith('st-key-') && c.endsWith('_' + which)));
+    const box = keyBox(which);
     const button = box && box.querySelector('button');
     if (button && !button.disabled) { button.click(); return true; }
     return false;
@@ -67,7 +68,8 @@ if (!window.__stepThroughKeys) {
   // page; a page just opened stays at its top (title and introduction first).
   let shownStage = null, shownPage = null;
   const keepStageInView = () => {
-    const box = [...doc.querySelectorAll('[class*="_current"]')].find(el =>
+    const box = leaving ? doc.querySelector(`.st-key-${leaving.prefix}_stage_ahead`)
+                        : [...doc.querySelectorAll('[class*="_current"]')].find(el =>
       [...el.classList].some(c => c.startsWith('st-key-') && c.endsWith('_current')));
     const head = box && box.querySelector('h3');
     const stage = head && head.textContent;
@@ -77,6 +79,68 @@ if (!window.__stepThroughKeys) {
     shownPage = location.pathname;
     if (samePage) box.scrollIntoView({block: 'nearest'});
   };
+  // Next shows the next stage at once: the stepper draws it hidden (st-key-*_stage_ahead,
+  // ui/stepper.py), and the run the click starts draws it again as the current stage. Until
+  // then html[data-stage-ahead] (app.py's CSS) shows it in place of the current one, and the
+  // stage's number and trail move on here. The run updates the boxes in page order: the box
+  // of the stage left closes ("placed"), the current box gets the new stage, then the hidden
+  // one the stage after it: at that change (or at the run's end) the current box is whole.
+  const root = doc.documentElement;
+  const APP = '[data-testid="stApp"]';
+  let leaving = null;   // what Next left, until the run has drawn the new stage
+  const showAhead = prefix => {
+    if (root.hasAttribute('data-stage-ahead')) return;
+    const current = doc.querySelector(`.st-key-${prefix}_current`);
+    const ahead = doc.querySelector(`.st-key-${prefix}_stage_ahead h3`);
+    if (!current || !ahead) return;
+    const trail = doc.querySelector('p.trail'), number = doc.querySelector('.stage-no');
+    leaving = {prefix, ahead: ahead.textContent, ran: false, wrapper: current.parentElement,
+               before: current.parentElement.previousElementSibling,
+               trail: trail && [trail, trail.innerHTML], number: number && [number, number.textContent]};
+    root.setAttribute('data-stage-ahead', '');
+    if (number) number.textContent = String(Number(number.textContent) + 1);
+    const steps = trail ? [...trail.querySelectorAll('.step')] : [];
+    const k = steps.findIndex(el => el.classList.contains('now'));
+    if (k >= 0 && steps[k + 1]) {
+      steps[k].className = 'step done';
+      steps[k].removeAttribute('aria-current');
+      steps[k + 1].className = 'step now';
+      steps[k + 1].setAttribute('aria-current', 'step');
+    }
+    leaving.set = [trail && trail.innerHTML, number && number.textContent];
+    const shown = leaving;
+    setTimeout(() => { if (leaving === shown) settle(true); }, 5000);  // no run came
+    onChange();
+  };
+  const settle = (late = false) => {
+    if (!leaving) return;
+    const app = doc.querySelector(APP);
+    const state = app && app.getAttribute('data-test-script-state');
+    const ahead = doc.querySelector(`.st-key-${leaving.prefix}_stage_ahead h3`);
+    if (late || !ahead || ahead.textContent !== leaving.ahead ||
+        (leaving.ran && state === 'notRunning')) {
+      if (late) {   // no run came: the stage's number and trail as they were
+        const [trail, number] = leaving.set;
+        if (leaving.trail && leaving.trail[0].innerHTML === trail)
+          leaving.trail[0].innerHTML = leaving.trail[1];
+        if (leaving.number && leaving.number[0].textContent === number)
+          leaving.number[0].textContent = leaving.number[1];
+      }
+      leaving = null;
+      root.removeAttribute('data-stage-ahead');
+    } else if (leaving.wrapper.previousElementSibling !== leaving.before) {
+      root.setAttribute('data-stage-ahead', 'placed');
+    }
+  };
+  const nextOf = el => {      // the lesson prefix when `el` is in its Next button
+    const box = el && el.closest && el.closest('button') && el.closest('[class*="st-key-"]');
+    const key = box && [...box.classList].find(c => c.startsWith('st-key-') && c.endsWith('_next'));
+    return key && key.slice(7, -5);
+  };
+  doc.addEventListener('click', e => {
+    const prefix = nextOf(e.target);
+    if (prefix) showAhead(prefix);
+  }, true);
   let pending = false;
   const onChange = () => {
     if (pending) return;
@@ -87,13 +151,25 @@ if (!window.__stepThroughKeys) {
       keepStageInView();
     });
   };
-  new MutationObserver(onChange).observe(doc.body, {childList: true, subtree: true});
+  // settle before the browser paints: the run's stage replaces the one shown ahead unseen
+  new MutationObserver(records => {
+    if (leaving && records.some(r => r.attributeName === 'data-test-script-state'))
+      leaving.ran = true;
+    settle();
+    onChange();
+  }).observe(doc.body, {childList: true, subtree: true, characterData: true,
+                        attributes: true, attributeFilter: ['data-test-script-state']});
   window.addEventListener('resize', onChange);
   doc.addEventListener('keydown', e => {
     const t = e.target;
     if (typing(t) || e.altKey || e.ctrlKey || e.metaKey) return;
     const onInput = t && t.tagName === 'INPUT';      // a toggle or checkbox
     let which = null;
+    if (e.key === 'ArrowRight' && !onInput) {
+      // Streamlit's own shortcut clicks Next; the next stage shows before its run starts
+      const next = keyBox('next'), button = next && next.querySelector('button');
+      if (button && !button.disabled) showAhead(nextOf(button));
+    }
     if (e.key === 'PageDown' || (e.key === ' ' && !(t && t.tagName === 'BUTTON'))) which = 'next';
     else if (e.key === 'PageUp') which = 'prev';
     else if (onInput && e.key === 'ArrowRight') which = 'next';

@@ -4,6 +4,11 @@ The current stage is shown in a bordered box; earlier stages stay on the page, c
 so the chain reads top to bottom. Each stage shows its formulas, the same formulas with
 this step's numbers (worksheet Lines), a table per Trace key, an optional chart and the
 autograd check, filled in after the page is drawn (torch may still be loading).
+
+The next stage is drawn too, hidden: a click on Next (or a key) shows it in the browser at
+once, without waiting for the server (ui/keys.py, app.py's CSS), and the run the click starts
+draws it again as the current stage, the same in the same place
+(tests/e2e/test_stage_ahead.py).
 """
 import math
 import re
@@ -13,6 +18,7 @@ import streamlit as st
 
 from ui import cached, classroom, graph, keys, locks, mathtex, seedcheck, selfcheck, urlstate
 from ui.export import downloads
+from ui.format import html_text
 from ui.tables import MARK_LEGEND, changed_marks, matrix_table, matrix_tables, table_shape
 from ui.worksheet import render
 
@@ -52,6 +58,28 @@ def _move(key, delta, n):
     st.session_state[key] = min(max(st.session_state.get(key, 0) + delta, 0), n - 1)
 
 
+def draws_ahead(L, cur, n):
+    """Whether the stepper also draws stage cur + 1, hidden, for Next to show at once in the
+    browser (ui/keys.py); the run the click starts then draws it as the current stage. Not on
+    a cold start's first draw (bench/cold_start.py), for a follower (who steps with the
+    teacher), in the quiz (the next numbers wait for a prediction) or in AppTest, which has no
+    browser to show it (tests/e2e/test_stage_ahead.py checks it against the run's)."""
+    return (cur + 1 < n and cached.torch_ready() and not classroom.following()
+            and not st.session_state.get(L.key("quiz")) and not cached.blocking_checks())
+
+
+def trail_html(stages, cur):
+    """The stages' names, the current one marked, the ones before it ticked. Its width does
+    not change with the stage (the stages to come hold their tick unseen), so ui/keys.py can
+    move the mark on a click on Next, before the run, without the page moving."""
+    def step(i, s):
+        state = "done" if i < cur else "now" if i == cur else "todo"
+        current = ' aria-current="step"' if i == cur else ""
+        return (f'<span class="step {state}"{current}>{i + 1}. {html_text(s.name)}'
+                '<span class="tick"> ✓</span></span>')
+    return f'<p class="trail">{" → ".join(step(i, s) for i, s in enumerate(stages))}</p>'
+
+
 def stepper_buttons(L, stages):
     """Prev / Next / Reset and the stage trail; returns the current stage index."""
     n = len(stages)
@@ -68,7 +96,8 @@ def stepper_buttons(L, stages):
                shortcut="Right")
     row.button("Reset", icon=":material/first_page:", key=L.key("reset"), on_click=_move,
                args=(key, -n, n), shortcut="Home")
-    row.markdown(f"**Stage {cur + 1} of {n}**", width="content")
+    row.html(f'<p class="stage-label"><strong>Stage <span class="stage-no">{cur + 1}</span> of '
+             f'{n}</strong></p>', width="content")
     if presenting():
         from ui.lesson import take_step
         row.button("Take this step", key=L.key("take_p"), on_click=take_step, args=(L,),
@@ -78,11 +107,7 @@ def stepper_buttons(L, stages):
         row.toggle("Quiz", key=L.key("quiz"), disabled=locks.locked(L, "quiz"),
                    help=locks.LOCK_HELP if locks.locked(L, "quiz") else "Hide each stage's "
                    "numbers until you have predicted them.")
-    # "1\." : a trail that starts "1. Forward ✓" would otherwise be a numbered list
-    trail = " → ".join(f"**[{i + 1}\\. {s.name}]**" if i == cur else
-                       (f"{i + 1}\\. {s.name} ✓" if i < cur else f"{i + 1}\\. {s.name}")
-                       for i, s in enumerate(stages))
-    st.markdown(trail)
+    st.html(trail_html(stages, cur))
     return cur
 
 
@@ -278,7 +303,10 @@ def stepper(L, ctx):
     if brief and cur and not presenting():
         st.caption(f"Stages 1 to {cur} are done; explore on your own to look back at them.")
     checks = []  # (placeholder, stage keys): the autograd check, filled in at the end
-    for i, stage in enumerate(stages[:cur + 1]):
+    # The next stage too, hidden (key *_stage_ahead; draws_ahead). Its hand check comes with
+    # the run: the check's widgets are one per lesson.
+    ahead = int(draws_ahead(L, cur, len(stages)))
+    for i, stage in enumerate(stages[:cur + 1 + ahead]):
         if i < cur and brief:
             continue
         if i < cur:
@@ -290,7 +318,7 @@ def stepper(L, ctx):
                 if drawn:
                     checks.append((compact_stage(ctx, stage, axes, marks), stage.keys))
             continue
-        with st.container(border=True, key=L.key("current")):
+        with st.container(border=True, key=L.key("current" if i == cur else "stage_ahead")):
             st.subheader(f"Stage {i + 1} of {len(stages)}: {stage.name}")
             stage_head(stage)
             numeric = bool(stage.keys)  # text stages (tokens, windows...) have nothing to predict
@@ -299,7 +327,7 @@ def stepper(L, ctx):
                 continue
             lines, box = render_stage(ctx, stage, axes, marks, i)
             checks.append((box, stage.keys))
-            if numeric and not brief:
+            if numeric and not brief and i == cur:
                 selfcheck.hand_check(L.prefix, i, stage, ctx.trace, ctx.decimals, axes, lines,
                                      *(seedcheck.hand_check(L.seed, ctx) if L.seed is not None
                                        else (None, None)), lesson=L)
