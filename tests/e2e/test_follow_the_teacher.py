@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from tests.e2e.conftest import alerts, exceptions, new_context, open_app, screenshot, table, \
-    wait_idle
+    wait_for_torch, wait_idle
 from tests.e2e.server import start_server, stop_server
 
 pytestmark = pytest.mark.browser
@@ -269,6 +269,7 @@ def test_served_without_the_news_route_students_follow_by_polling(tabs):
     try:
         teacher = tabs()
         code = lead(teacher, base)
+        wait_for_torch(teacher)  # a fresh server: its late rerun is not what is tested here
         student = tabs()
         asked = []
         student.on("request", lambda r: asked.append(r.url) if "/api/class/" in r.url else 0)
@@ -296,6 +297,7 @@ def test_served_under_a_base_path_students_still_follow_through_the_news_route(t
     try:
         teacher = tabs()
         code = lead(teacher, base)
+        wait_for_torch(teacher)  # a fresh server: its late rerun is not what is tested here
         student = tabs()
         answers = []
         student.on("response", lambda r: answers.append((r.url, r.status,
