@@ -8,10 +8,11 @@ Serves the app (serve.py) on a free loopback port, opens the lesson in headless 
 in which a visible stage box's heading names the new stage and its formulas are all typeset
 (KaTeX output, ui/mathtex.py), so Playwright's own round trips are not in it. The stepper
 draws the next stage hidden and the browser shows it on the click (ui/stepper.py,
-ui/keys.py); the time until the run the click started has drawn the page is printed too. Before each click the
-previous run has finished and the page has settled. Also prints the same figure for a
-trivial page (a button that rewrites one line) served the same way, with the app's config
-(without it Streamlit collects all garbage after every run: ~40 ms a click here).
+ui/keys.py); the time until the run the click started has drawn the page is printed too.
+Before each click the previous run has finished and the page has settled. Also prints the
+same figure for a trivial page (a button that rewrites one line) served the same way, with
+the app's config (without it Streamlit collects all garbage after every run: ~40 ms a click
+here).
 Target (issue 13): median <= 100 ms and p95 <= 200 ms on every lesson.
 """
 import argparse

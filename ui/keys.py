@@ -96,7 +96,8 @@ if (!window.__stepThroughKeys) {
     const trail = doc.querySelector('p.trail'), number = doc.querySelector('.stage-no');
     leaving = {prefix, ahead: ahead.textContent, ran: false, wrapper: current.parentElement,
                before: current.parentElement.previousElementSibling,
-               trail: trail && [trail, trail.innerHTML], number: number && [number, number.textContent]};
+               trail: trail && [trail, trail.innerHTML],
+               number: number && [number, number.textContent]};
     root.setAttribute('data-stage-ahead', '');
     if (number) number.textContent = String(Number(number.textContent) + 1);
     const steps = trail ? [...trail.querySelectorAll('.step')] : [];
