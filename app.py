@@ -143,6 +143,7 @@ with st.sidebar:
     st.toggle("High contrast", key="contrast", help="Black on white with thick borders.")
 st.html(BASE_CSS)
 mathtex.install()  # typesets the lessons' formulas (ui/mathtex.py)
+serving.shell_first(st.session_state, page)  # a new tab: the browser draws the above first
 if st.session_state.get("presenter"):
     st.html(PRESENTER_CSS)
     st.button("Leave presenter mode", icon=":material/close_fullscreen:", key="presenter_off",

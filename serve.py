@@ -11,7 +11,8 @@ import streamlit as st
 from ui import classroom, lessons, serving
 
 serving.turn_nagle_off()
-# The lessons (their pages, core modules and numpy) are imported once the server is up, in
-# the background, rather than in the first visitor's first run; app.py waits for them.
+# The lessons (their pages, core modules and numpy) are imported, and each one's first step
+# worked out, once the server is up, in the background, rather than in the first visitor's
+# first run; app.py waits for them.
 app = st.App("app.py", routes=[classroom.news_route(), *serving.index_routes(lessons.FILES)],
-             lifespan=serving.import_when_up(lessons.lessons))
+             lifespan=serving.import_when_up(lessons.warm))

@@ -5,6 +5,7 @@ import mimetypes
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from ui import serving
 
@@ -61,13 +62,59 @@ def test_a_lessons_page_asks_for_the_html_elements_code_and_katex_with_its_first
         assert (serving.STATIC / "static" / "js" / name).is_file()
         assert head.count(f'href="./static/js/{name}"') == 1, name
     first = head.index(f'<link rel="modulepreload" crossorigin href="./static/js/{html[0]}">')
-    assert first < head.index('<script type="module"')  # before Streamlit's own code
-    from ui import mathtex  # KaTeX's file, at the address the formulas' script asks for it
-    assert mathtex.KATEX_JS.is_file() and "'app/static/' + %s" in mathtex._SCRIPT
-    assert head.count(f'href="./app/static/{mathtex.KATEX_JS.name}"') == 1
-    assert "katex" not in serving.preloading_index(katex=False)
+    main = head.index('<script type="module"')  # Streamlit's own code
+    assert first < main
+    # The HTML element's module is run after Streamlit's code (module scripts run in order).
+    run = head.index(f'<script type="module">import("./static/js/{html[0]}");</script>')
+    assert run > main
+    from ui import mathtex  # the typesetting script, loading KaTeX from where it is served
+    assert mathtex.KATEX_JS.is_file() and "'../../app/static/' + %s" in mathtex._SCRIPT
+    assert head.count(mathtex.typesetter()) == 1 and head.index(mathtex.typesetter()) > main
+    fonts = serving.katex_fonts()
+    assert len(fonts) == len(serving.KATEX_FONTS)
+    for name in fonts:  # files Streamlit serves, where its stylesheet asks for them
+        assert (serving.STATIC / "static" / "media" / name).is_file()
+        assert head.count(f'href="./static/media/{name}"') == 1
+        css = next((serving.STATIC / "static" / "css").glob("index.*.css")).read_text()
+        assert f"../media/{name}" in css
+    plain = serving.preloading_index(katex=False)
+    assert "__stepThroughTex" not in plain and "katex" not in plain.lower().replace(
+        index.lower(), "")
     assert page.replace(head, "") == index.replace(index[index.index("<head>"):
                                                          index.index("</head>")], "")
+
+
+def test_a_new_tab_on_a_lesson_gets_the_shell_drawn_before_the_lesson(monkeypatch):
+    """serving.shell_first pauses once per session, on a lesson's page only, never in AppTest."""
+    from types import SimpleNamespace
+
+    from ui import cached
+    from ui.lessons import FILES
+    pauses = []
+    monkeypatch.setattr(serving.time, "sleep", pauses.append)
+    monkeypatch.setattr(cached, "blocking_checks", lambda: False)  # as in a served app
+    lesson, home = SimpleNamespace(url_path=FILES[4]), SimpleNamespace(url_path="")  # st.Page's
+    state = {}
+    serving.shell_first(state, lesson)
+    serving.shell_first(state, lesson)  # the session's next runs: no pause
+    assert pauses == [serving.SHELL_PAUSE]
+    serving.shell_first({}, home)
+    assert pauses == [serving.SHELL_PAUSE]  # the home page draws no formulas
+    monkeypatch.setattr(cached, "blocking_checks", lambda: True)  # AppTest: no browser
+    serving.shell_first({}, lesson)
+    assert pauses == [serving.SHELL_PAUSE]
+
+
+def test_the_server_starts_without_numpy():
+    """serve.py's imports (run before the server answers) must not pull in numpy and the
+    lessons: ~0.1 s on every start, which a first visitor waits for (bench/cold_start.py)."""
+    import subprocess
+    code = ("import sys, runpy; runpy.run_path('serve.py'); "
+            "print(sorted(m for m in ('numpy', 'core', 'pages') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_only_the_lessons_urls_are_answered_with_it():
@@ -94,3 +141,18 @@ def test_under_a_base_url_path_the_routes_are_where_the_browser_asks(monkeypatch
         assert classroom.news_route().path == f"{classroom.NEWS_PATH}/{{code}}"
     finally:
         config.set_option("server.baseUrlPath", before)
+
+
+def test_serve_py_works_out_each_lessons_first_step_in_the_background():
+    """lessons.warm (serve.py's background work) leaves in the core caches what a direct
+    link's first run would compute: skip-gram's vocabulary of its default text."""
+    from core import sgns
+    from ui import lessons
+    assert "lifespan=serving.import_when_up(lessons.warm)" in (
+        Path(__file__).resolve().parents[1] / "serve.py").read_text()
+    sgns.vocab_of_text.cache_clear()
+    lessons.warm()
+    before = sgns.vocab_of_text.cache_info()
+    lessons.stage_count(lessons.by_path("sgns"))
+    after = sgns.vocab_of_text.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits

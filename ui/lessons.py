@@ -51,6 +51,15 @@ def stage_count(L):
     return len(L.stages(Ctx(L, dict(L.settings), ex, trace, 4, 0, 0)))
 
 
+def warm():
+    """Import every lesson and work out its step on the default settings once, as a direct
+    link's first run would: serve.py does this in the background once the server is up, and
+    the core modules' caches keep what it found (skip-gram's vocabulary of its default text,
+    the text scanner's tables: ~0.05 s that a first visitor's first run waited for)."""
+    for _, L in lessons():
+        stage_count(L)
+
+
 def lesson_option(ap):
     """--lesson URL_PATH on an argparse parser; after parse_args, lesson_of(args) gives
     (url path, widget-key prefix, number of stages) from the lesson list."""

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.format import html_text
-
 KATEX_JS = Path(__file__).resolve().parent.parent / "static" / "katex.min.js"
 UNTYPESET = ".tex:not([data-tex])"  # a line the script has not typeset yet
 
@@ -40,7 +38,7 @@ _SCRIPT = """<script>
       el.setAttribute('data-tex', tex);
       katex.render(tex, el, {displayMode: true, throwOnError: false, strict: 'ignore'});
     });
-    new MutationObserver(typeset).observe(document.body, {childList: true, subtree: true});
+    new MutationObserver(typeset).observe(document.body || root, {childList: true, subtree: true});
     typeset();
   };
   document.head.appendChild(s);
@@ -60,17 +58,25 @@ def typesetting():
     return KATEX_JS.is_file() and bool(st.get_option("server.enableStaticServing"))
 
 
+def typesetter():
+    """The typesetting script: it loads KaTeX, then typesets every line in the page from then
+    on (once per tab: a second copy does nothing)."""
+    name = json.dumps(KATEX_JS.name)
+    return _SCRIPT % (name, name, json.dumps(UNTYPESET))
+
+
 def install():
     """Add the typesetting script to the page (hidden; its body never changes, so the browser
-    runs it once per tab). Call on every run, before the page's formulas."""
+    runs it once per tab). Call on every run, before the page's formulas. A lesson's own
+    address has it in the page already (ui/serving.preloading_index)."""
     if typesetting():
-        name = json.dumps(KATEX_JS.name)
         with st.container(key="tex_typesetter"):
-            st.html(_SCRIPT % (name, name, json.dumps(UNTYPESET)), unsafe_allow_javascript=True)
+            st.html(typesetter(), unsafe_allow_javascript=True)
 
 
 def tex_html(lines):
     """LaTeX lines as one HTML block, one display formula per line, the source escaped."""
+    from ui.format import html_text  # not at the top: serve.py's start would import numpy
     return "".join(f'<div class="tex">{html_text(line)}</div>' for line in lines)
 
 

@@ -5,6 +5,7 @@ import contextlib
 import re
 import socket
 import threading
+import time
 from pathlib import Path
 
 import streamlit
@@ -30,9 +31,10 @@ def turn_nagle_off():
 
 def import_when_up(load):
     """A lifespan for st.App: once the server is up, run `load` (the lessons' imports: pages,
-    core modules, numpy; ~0.25 s with no .pyc) in a thread, while a first visitor's browser
-    fetches the app's scripts (a second in which the server has little to do). Imported
-    before the server starts, they made it answer ~0.25 s later (bench/cold_start.py)."""
+    core modules, numpy, ~0.25 s with no .pyc; then their first steps) in a thread, while a
+    first visitor's browser fetches the app's scripts (a second in which the server has little
+    to do). Imported before the server starts, they made it answer ~0.25 s later
+    (bench/cold_start.py)."""
     def load_all():
         load()
         first_run_work()
@@ -96,18 +98,63 @@ def lazy_chunks(kinds=PRELOAD_KINDS):
     return list(seen)
 
 
+# The KaTeX fonts every formula uses (letters, digits and signs, big sums and brackets).
+KATEX_FONTS = ("KaTeX_Main-Regular", "KaTeX_Math-Italic", "KaTeX_Size1-Regular")
+
+
+def katex_fonts():
+    """The files (names in static/media) of KATEX_FONTS, as Streamlit's stylesheet asks for
+    them."""
+    folder = STATIC / "static" / "media"
+    return [p.name for font in KATEX_FONTS for p in sorted(folder.glob(f"{font}.*.woff2"))]
+
+
 def preloading_index(katex=True):
-    """Streamlit's index.html with links at the top of its <head> asking for lazy_chunks()
-    (those it does not ask for already) and, if `katex`, for KaTeX (ui/mathtex.KATEX_JS,
-    at the address its script loads it from)."""
+    """Streamlit's index.html changed for a lesson's first screen:
+    - links at the top of its <head> ask for lazy_chunks() (those it does not ask for already);
+    - a module script at its end runs PRELOAD_KINDS' modules once Streamlit's own code has run
+      (module scripts run in order): when the first HTML element asks for its code, it is
+      ready in ~10 ms instead of ~0.1 s, while the browser still waits for the app;
+    - if `katex`, ui/mathtex's typesetting script at its end with links asking for the KaTeX
+      fonts: KaTeX is loaded while the page loads Streamlit's code, and a formula is typeset
+      the moment it is in the page (added by its st.html element, KaTeX came ~0.13 s after the
+      first stage's formulas)."""
     from ui import mathtex
     index = (STATIC / "index.html").read_text()
     already = set(re.findall(r'href="\./static/js/([^"]+)"', index))
     links = "".join(f'<link rel="modulepreload" crossorigin href="./static/js/{name}">'
                     for name in lazy_chunks() if name not in already)
+    kinds = lazy_chunks()[:len(PRELOAD_KINDS)]  # the kinds' own modules come first
+    end = ('<script type="module">'
+           + "".join(f'import("./static/js/{name}");' for name in kinds) + "</script>")
     if katex:
-        links += f'<link rel="preload" as="script" href="./app/static/{mathtex.KATEX_JS.name}">'
-    return index.replace("<head>", "<head>" + links, 1)
+        end += "".join(f'<link rel="preload" as="font" type="font/woff2" crossorigin '
+                       f'href="./static/media/{name}">' for name in katex_fonts())
+        end += mathtex.typesetter()
+    return index.replace("<head>", "<head>" + links, 1).replace("</head>", end + "</head>", 1)
+
+
+SHELL_DRAWN = "_shell_drawn"  # session state: the pause below was made
+SHELL_PAUSE = 0.06  # seconds
+
+
+def shell_first(state, page):
+    """On a new session's first run of a lesson, pause SHELL_PAUSE before drawing the lesson,
+    after the shell (the sidebar's widgets, the app's stylesheet and typesetting script, both
+    HTML elements). Streamlit's browser code gets an element kind's code the first time it
+    draws one (React.lazy) and shows a placeholder for every element of that kind drawn in
+    that same pass; the placeholders are filled in only at a later pass, ~0.3 s later. With
+    the pause the browser draws the shell alone first, so the first stage's formulas and
+    tables (HTML elements) come with the stage: on tiny word2vec, 0.5-0.7 s from the page's
+    connection to its first stage typeset, 0.8-0.9 s without (bench/cold_start.py). Not in
+    AppTest (no browser)."""
+    from ui import cached
+    from ui.lessons import FILES
+    if state.get(SHELL_DRAWN) or cached.blocking_checks():
+        return
+    state[SHELL_DRAWN] = True
+    if page.url_path in FILES:
+        time.sleep(SHELL_PAUSE)
 
 
 def under_base(path):

@@ -262,18 +262,27 @@ def test_a_class_ends_when_its_teacher_stops_leading(tabs, server):
         "There is no class with the code", timeout=120_000)
 
 
+def class_on_a_fresh_server(tabs, base, event):
+    """A teacher leads a class on a server just started (torch loaded first: the rerun that
+    comes with it is not what is tested here) and a student joins, recording the Playwright
+    `event`s ("request" or "response") of the news route. Returns (teacher, student, class
+    code, those)."""
+    teacher = tabs()
+    code = lead(teacher, base)
+    wait_for_torch(teacher)
+    student = tabs()
+    news = []
+    student.on(event, lambda r: news.append(r) if "/api/class/" in r.url else 0)
+    join(student, base, code)
+    return teacher, student, code, news
+
+
 def test_served_without_the_news_route_students_follow_by_polling(tabs):
     """`streamlit run app.py` (no serve.py, so no news route): a follower's page polls
     instead, and still follows the teacher's stage and learning rate."""
     proc, base = start_server("app.py")
     try:
-        teacher = tabs()
-        code = lead(teacher, base)
-        wait_for_torch(teacher)  # a fresh server: its late rerun is not what is tested here
-        student = tabs()
-        asked = []
-        student.on("request", lambda r: asked.append(r.url) if "/api/class/" in r.url else 0)
-        join(student, base, code)
+        teacher, student, _, asked = class_on_a_fresh_server(tabs, base, "request")
         next_stage(teacher, 2)
         expect_stage(student, 2)
         set_lr(teacher, "0.5")
@@ -295,19 +304,12 @@ def test_served_under_a_base_path_students_still_follow_through_the_news_route(t
     from ui import serving
     proc, base = start_server(base_path="cls")
     try:
-        teacher = tabs()
-        code = lead(teacher, base)
-        wait_for_torch(teacher)  # a fresh server: its late rerun is not what is tested here
-        student = tabs()
-        answers = []
-        student.on("response", lambda r: answers.append((r.url, r.status,
-                                                         r.headers.get("content-type")))
-                   if "/api/class/" in r.url else 0)
-        join(student, base, code)
+        teacher, student, code, answers = class_on_a_fresh_server(tabs, base, "response")
         next_stage(teacher, 2)
         expect_stage(student, 2)
-        assert any(u.startswith(f"{base}/api/class/{code}?after=") and status == 200
-                   and "json" in kind for u, status, kind in answers), answers
+        assert any(r.url.startswith(f"{base}/api/class/{code}?after=") and r.status == 200
+                   and "json" in (r.headers.get("content-type") or "") for r in answers), [
+                       (r.url, r.status) for r in answers]
         # A lesson's link under the base path gets the page with the preloads.
         assert student.request.get(f"{base}/{PAGE}").text() == serving.preloading_index()
         assert not exceptions(student) and not exceptions(teacher)
